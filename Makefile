@@ -1,0 +1,65 @@
+# PHT Clinic: `make run` serves the demo, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# A Python >= 3.12: pyenv's interpreter for .python-version when pyenv is present,
+# else python3.13, python3.12, python3 from PATH (pyenv shims that point nowhere fail the probe).
+FIND_PYTHON := for c in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/dev/null)" \
+	"$$(command -v python3.13)" "$$(command -v python3.12)" "$$(command -v python3)"; do \
+	[ -n "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { echo "$$c"; break; }; done
+
+.PHONY: help run test check fmt migrate seed bench clean
+
+help:
+	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT)"
+	@echo "make test   lint, format check, missing-migrations check and the test suite"
+	@echo "make check  lint, format check and missing-migrations check only"
+	@echo "make fmt    format and auto-fix lint"
+
+$(PY):
+	@py="$$($(FIND_PYTHON))"; \
+	if [ -z "$$py" ]; then \
+		echo "PHT Clinic needs Python 3.12 or newer (3.13 is named in .python-version)." >&2; \
+		echo "None was found: install one (e.g. 'pyenv install 3.13', or your system's python3.13 package) and run make again." >&2; \
+		exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$py ($$("$$py" --version))"; \
+	"$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: $(PY) requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo
+	@echo "PHT Clinic is starting on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@echo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+check: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL).
+test: check
+	@if [ -n "$$DATABASE_URL" ]; then echo "Database: $${DATABASE_URL%%://*} (DATABASE_URL)"; else echo "Database: embedded SQLite"; fi
+	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+fmt: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from assessments import selectors, services
+from assessments.forms import PatientForm, PatientSearchForm
+from pht import access, audit
+from pht.audit import Actor
+
+
+def patient_list(request):
+    membership = access.require_membership(request)
+    form = PatientSearchForm(request.GET)
+    query, archived = "", False
+    if form.is_valid():
+        query, archived = form.cleaned_data["q"], form.cleaned_data["archived"]
+    patients = selectors.search_patients(access.patients_for(request), query, archived=archived)
+    page = Paginator(patients, settings.PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessments/patient_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "archived": archived,
+            "membership": membership,
+        },
+    )
+
+
+def patient_create(request):
+    membership = access.require_membership(request)
+    form = PatientForm(request.POST if request.method == "POST" else None, clinic=membership.clinic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.create_patient(
+                actor=Actor.from_request(request), data=form.patient_data()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Patient {patient.full_name} registered.")
+            return redirect("assessments:patient_detail", patient_id=patient.pk)
+    return render(request, "assessments/patient_form.html", {"form": form, "patient": None})
+
+
+def patient_edit(request, patient_id):
+    patient = access.get_patient(request, patient_id)
+    if patient.is_archived:
+        messages.error(
+            request,
+            "This patient is archived. A clinic admin must restore the record before it can be edited.",
+        )
+        return redirect("assessments:patient_detail", patient_id=patient.pk)
+    form = PatientForm(
+        request.POST if request.method == "POST" else None, instance=patient, clinic=patient.clinic
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.update_patient(
+                actor=Actor.from_request(request), patient=patient, data=form.patient_data()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Patient details saved." if changed else "No changes to save."
+            )
+            return redirect("assessments:patient_detail", patient_id=patient.pk)
+    if request.method == "POST":
+        # A failed ModelForm validation has already copied the input onto the instance.
+        patient.refresh_from_db()
+    return render(request, "assessments/patient_form.html", {"form": form, "patient": patient})
+
+
+def patient_detail(request, patient_id):
+    membership = access.require_membership(request)
+    patient = access.get_patient(request, patient_id)
+    actor = Actor.from_request(request)
+    audit.log(actor, "view", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
+    trail = selectors.audit_trail(patient) if membership.is_admin else None
+    return render(
+        request,
+        "assessments/patient_detail.html",
+        {"patient": patient, "membership": membership, "audit_trail": trail},
+    )
+
+
+@require_POST
+def patient_archive(request, patient_id):
+    patient = access.get_patient(request, patient_id)
+    access.require_clinic_admin(request)
+    if services.archive_patient(actor=Actor.from_request(request), patient=patient):
+        messages.success(
+            request, f"{patient.full_name} archived. The record is kept and can be restored."
+        )
+    else:
+        messages.info(request, "This patient was already archived.")
+    return redirect("assessments:patient_detail", patient_id=patient.pk)
+
+
+@require_POST
+def patient_restore(request, patient_id):
+    patient = access.get_patient(request, patient_id)
+    access.require_clinic_admin(request)
+    if services.restore_patient(actor=Actor.from_request(request), patient=patient):
+        messages.success(request, f"{patient.full_name} restored to the patient list.")
+    else:
+        messages.info(request, "This patient was not archived.")
+    return redirect("assessments:patient_detail", patient_id=patient.pk)

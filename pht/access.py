@@ -1,0 +1,73 @@
+"""The one door to patient data.
+
+Every view that touches a patient (and later an assessment or plan) goes through the
+helpers here. Lookups are scoped to the signed-in user's active clinic and answer 404 for
+anything else, so another clinic's records are indistinguishable from records that do not
+exist. Role checks answer 403.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from pht.models import Membership
+
+if TYPE_CHECKING:
+    from assessments.models import Patient
+
+ACTIVE_CLINIC_SESSION_KEY = "active_clinic_id"
+_CACHE_ATTR = "_pht_membership"
+
+
+def active_membership(request: HttpRequest) -> Membership | None:
+    """The membership the user is working under, or None (anonymous or no clinic).
+
+    A user may belong to several clinics; the session remembers which one is active and
+    falls back to the first by clinic name. Cached on the request.
+    """
+    if hasattr(request, _CACHE_ATTR):
+        return getattr(request, _CACHE_ATTR)
+    membership = None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        memberships = Membership.objects.filter(user=user).select_related("clinic")
+        wanted = request.session.get(ACTIVE_CLINIC_SESSION_KEY)
+        if wanted:
+            membership = memberships.filter(clinic_id=wanted).first()
+        if membership is None:
+            membership = memberships.order_by("clinic__name").first()
+    setattr(request, _CACHE_ATTR, membership)
+    return membership
+
+
+def require_membership(request: HttpRequest) -> Membership:
+    """The active membership, or 403 for a user who belongs to no clinic."""
+    membership = active_membership(request)
+    if membership is None:
+        raise PermissionDenied("Your account is not a member of any clinic.")
+    return membership
+
+
+def require_clinic_admin(request: HttpRequest) -> Membership:
+    """The active membership when it is a clinic admin's, else 403."""
+    membership = require_membership(request)
+    if not membership.is_admin:
+        raise PermissionDenied("Only a clinic admin can do this.")
+    return membership
+
+
+def patients_for(request: HttpRequest):
+    """The patients of the user's active clinic (archived included; callers filter)."""
+    from assessments.models import Patient
+
+    membership = require_membership(request)
+    return Patient.objects.filter(clinic_id=membership.clinic_id)
+
+
+def get_patient(request: HttpRequest, patient_id) -> Patient:
+    """One patient of the user's clinic, or 404."""
+    return get_object_or_404(patients_for(request), pk=patient_id)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PhtConfig(AppConfig):
+    name = "pht"
+    verbose_name = "Clinics and users"

@@ -1,0 +1,93 @@
+"""Who works where: users, clinics, memberships (roles) and the access log."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """The project's user model, custom from the start so it can grow without a migration saga."""
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Clinic(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one clinic. Every patient lookup is scoped through it."""
+
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", "Clinician"
+        CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role, default=Role.CLINICIAN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "clinic"], name="membership_unique_user_clinic"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.clinic} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.CLINIC_ADMIN
+
+
+class AccessLog(models.Model):
+    """Who viewed, created, changed, archived or exported which record, when, from where.
+
+    Rows hold identifiers only, never names or clinical content. Changes to the content
+    itself are kept by django-simple-history on each clinical model.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        ARCHIVE = "archive", "Archived"
+        RESTORE = "restore", "Restored"
+        EXPORT = "export", "Exported"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action)
+    object_type = models.CharField(max_length=40)
+    object_id = models.UUIDField(null=True, blank=True)
+    # The patient the record belongs to, so a record page can show its own trail.
+    # Deliberately not a foreign key: audit rows outlive and never cascade with records.
+    patient_id = models.UUIDField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient_id", "-at"], name="accesslog_patient_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"

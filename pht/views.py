@@ -1,0 +1,42 @@
+import uuid
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from pht import access
+from pht.models import Membership
+
+
+def dashboard(request):
+    membership = access.active_membership(request)
+    recent = []
+    if membership is not None:
+        recent = list(
+            access.patients_for(request)
+            .filter(archived_at__isnull=True)
+            .order_by("-updated_at")[:8]
+        )
+    return render(request, "dashboard.html", {"membership": membership, "recent_patients": recent})
+
+
+@require_POST
+def clinic_switch(request):
+    """Make another of the user's clinics the active one (users can work at several sites)."""
+    membership = None
+    try:
+        clinic_id = uuid.UUID(request.POST.get("clinic", ""))
+    except ValueError:
+        pass
+    else:
+        membership = Membership.objects.filter(user=request.user, clinic_id=clinic_id).first()
+    if membership is None:
+        messages.error(request, "You are not a member of that clinic.")
+    else:
+        request.session[access.ACTIVE_CLINIC_SESSION_KEY] = str(membership.clinic_id)
+        messages.success(request, f"You are now working in {membership.clinic.name}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "dashboard"
+    return redirect(target)

@@ -1,0 +1,93 @@
+"""The fixed cast every test uses.
+
+Clinic A ("Northside Physio"): ``clinician`` (Ada), ``colleague`` (Ben, another clinician)
+and ``clinic_admin`` (Cara). Clinic B ("Southside Sports Clinic"): ``other_clinician`` (Dev).
+``patient`` belongs to clinic A, ``other_patient`` to clinic B.
+"""
+
+import pytest
+from django.test import Client
+
+from pht.models import Membership
+from tests.factories import ClinicFactory, MembershipFactory, PatientFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinic_a(db):
+    return ClinicFactory(name="Northside Physio")
+
+
+@pytest.fixture
+def clinic_b(db):
+    return ClinicFactory(name="Southside Sports Clinic")
+
+
+def _member(username, first, clinic, role=Membership.Role.CLINICIAN):
+    user = UserFactory(username=username, first_name=first)
+    MembershipFactory(user=user, clinic=clinic, role=role)
+    return user
+
+
+@pytest.fixture
+def clinician(clinic_a):
+    return _member("ada", "Ada", clinic_a)
+
+
+@pytest.fixture
+def colleague(clinic_a):
+    return _member("ben", "Ben", clinic_a)
+
+
+@pytest.fixture
+def clinic_admin(clinic_a):
+    return _member("cara", "Cara", clinic_a, Membership.Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def other_clinician(clinic_b):
+    return _member("dev", "Dev", clinic_b)
+
+
+@pytest.fixture
+def patient(clinic_a):
+    return PatientFactory(
+        clinic=clinic_a, identifier="NS-0001", given_name="Hannah", family_name="Clarke"
+    )
+
+
+@pytest.fixture
+def other_patient(clinic_b):
+    return PatientFactory(
+        clinic=clinic_b, identifier="SS-0001", given_name="Karin", family_name="Lindqvist"
+    )
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clinician_client(clinician):
+    return _client_for(clinician)
+
+
+@pytest.fixture
+def colleague_client(colleague):
+    return _client_for(colleague)
+
+
+@pytest.fixture
+def admin_client_a(clinic_admin):
+    return _client_for(clinic_admin)
+
+
+@pytest.fixture
+def other_client(other_clinician):
+    return _client_for(other_clinician)

@@ -1,0 +1,82 @@
+from django.urls import reverse
+
+from pht.models import Membership
+from tests.factories import ClinicFactory, MembershipFactory
+
+
+def test_the_login_page_is_public(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'for="id_username"' in response.content
+
+
+def test_anonymous_users_are_sent_to_login(client, db):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_demo_style_login_works(client, clinician):
+    from tests.factories import PASSWORD
+
+    response = client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_logout_refuses_get(clinician_client):
+    assert clinician_client.get(reverse("logout")).status_code == 405
+
+
+def test_logout_by_post_ends_the_session(clinician_client):
+    clinician_client.post(reverse("logout"))
+    assert clinician_client.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_dashboard_lists_recent_patients_of_the_clinic(
+    clinician_client, patient, other_patient
+):
+    content = clinician_client.get(reverse("dashboard")).content.decode()
+    assert "CLARKE, Hannah" in content
+    assert "LINDQVIST" not in content
+
+
+def test_pages_are_not_cached(clinician_client):
+    assert clinician_client.get(reverse("dashboard"))["Cache-Control"] == "no-store, private"
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    csp = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_a_404_uses_the_site_layout(clinician_client):
+    response = clinician_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"belongs to another clinic" in response.content
+
+
+def test_a_user_switches_between_their_clinics(
+    clinician_client, clinician, patient, other_patient, clinic_b
+):
+    MembershipFactory(user=clinician, clinic=clinic_b, role=Membership.Role.CLINICIAN)
+    clinician_client.post(reverse("clinic_switch"), {"clinic": str(clinic_b.pk)})
+    response = clinician_client.get(reverse("assessments:patient_list"))
+    assert [p.identifier for p in response.context["page"].object_list] == ["SS-0001"]
+
+
+def test_switching_to_a_clinic_one_is_not_a_member_of_is_refused(clinician_client, patient):
+    stranger = ClinicFactory(name="Elsewhere")
+    clinician_client.post(reverse("clinic_switch"), {"clinic": str(stranger.pk)})
+    response = clinician_client.get(reverse("assessments:patient_list"))
+    assert [p.identifier for p in response.context["page"].object_list] == ["NS-0001"]
+
+
+def test_switching_with_garbage_is_refused(clinician_client, patient):
+    response = clinician_client.post(
+        reverse("clinic_switch"), {"clinic": "not-a-uuid", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
