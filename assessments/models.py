@@ -72,3 +72,169 @@ class Patient(models.Model):
         if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
             years -= 1
         return years
+
+
+class Assessment(models.Model):
+    """One consultation: the findings recorded, the reasoning shown, the clinician's decision.
+
+    ``findings`` uses the FINDINGS.md vocabulary: a key that is absent was not asked or not
+    examined; ``False``/``"negative"`` was examined and negative. The evaluation snapshot
+    (``evaluated_findings``, ``evaluation``, ``rules_version``) is exactly what the clinician
+    saw; a signed assessment keeps it for good. Summary columns (``top_diagnosis``,
+    ``stage``, ``post_test_probability``, ``red_flag_urgency``) are copied from the snapshot
+    for lists, the dashboard and exports.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+
+    class Side(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        BILATERAL = "bilateral", "Bilateral"
+
+    class TestSide(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        BOTH = "both", "Both"
+
+    class RedFlagAction(models.TextChoices):
+        REFERRAL_MADE = "referral_made", "Referral made"
+        OVERRIDE = "override", "Not referred: clinical reason recorded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="assessments")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
+    )
+    assessed_on = models.DateField("date of assessment")
+    side = models.CharField("symptomatic side", max_length=10, choices=Side, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+
+    findings = models.JSONField(default=dict, blank=True)
+    # Per-test detail beside the result in ``findings``: provoked pain 0-10 and side tested.
+    puranen_orava_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    puranen_orava_side = models.CharField(max_length=5, choices=TestSide, blank=True)
+    bent_knee_stretch_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    bent_knee_stretch_side = models.CharField(max_length=5, choices=TestSide, blank=True)
+    modified_bent_knee_stretch_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    modified_bent_knee_stretch_side = models.CharField(max_length=5, choices=TestSide, blank=True)
+    pre_test_probability = models.FloatField(
+        null=True, blank=True, help_text="Clinician's override of the default pre-test probability."
+    )
+
+    # The evaluation snapshot.
+    evaluated_findings = models.JSONField(default=dict, blank=True)
+    evaluation = models.JSONField(default=dict, blank=True)
+    rules_version = models.CharField(max_length=40, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    top_diagnosis = models.CharField(max_length=60, blank=True)
+    stage = models.CharField(max_length=40, blank=True)
+    post_test_probability = models.FloatField(null=True, blank=True)
+    red_flag_urgency = models.CharField(max_length=10, blank=True)
+
+    # The clinician's decision.
+    working_diagnosis = models.CharField(max_length=60, blank=True)
+    working_diagnosis_text = models.CharField(max_length=200, blank=True)
+    clinical_notes = models.TextField(blank=True)
+    plan_notes = models.TextField(blank=True)
+
+    # Sign-off.
+    red_flag_action = models.CharField(max_length=20, choices=RedFlagAction, blank=True)
+    red_flag_action_note = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+    # Optimistic locking: every save of a draft bumps it; a stale form is refused.
+    lock_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+        indexes = [
+            models.Index(fields=["patient", "-assessed_on"], name="assessment_patient_date"),
+            models.Index(
+                fields=["clinic", "status", "-updated_at"], name="assessment_clinic_status"
+            ),
+            models.Index(fields=["clinic", "-assessed_on"], name="assessment_clinic_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(signed_at__isnull=False),
+                name="assessment_signed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.patient} on {self.assessed_on:%Y-%m-%d} (v{self.version})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    @property
+    def needs_red_flag_action(self) -> bool:
+        return self.red_flag_urgency in ("emergency", "urgent")
+
+
+class VisaHResponse(models.Model):
+    """A completed VISA-H questionnaire (Cacchio et al. 2014), scored by pht.rules.visa_h."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visa_h_responses")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="visa_h_responses"
+    )
+    completed_on = models.DateField()
+    answers = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    q8_branch = models.CharField(max_length=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-completed_on", "-created_at"]
+        indexes = [models.Index(fields=["patient", "-completed_on"], name="visah_patient_date")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__lte=100), name="visah_total_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"VISA-H {self.total}/100 on {self.completed_on:%Y-%m-%d}"
+
+
+class Reevaluation(models.Model):
+    """A signed assessment evaluated again under newer rules. The original snapshot stays."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="reevaluations"
+    )
+    evaluation = models.JSONField()
+    rules_version = models.CharField(max_length=40)
+    previous_rules_version = models.CharField(max_length=40)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Re-evaluation under {self.rules_version}"

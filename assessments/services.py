@@ -1,12 +1,16 @@
 """The only code that writes clinical data. Each function is one transaction and audits itself."""
 
+import copy
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Patient
-from pht import audit
+from assessments import reasoning
+from assessments.models import Assessment, Patient, Reevaluation, VisaHResponse
+from pht import audit, rules
 from pht.audit import Actor
+from pht.rules import visa_h
 
 DUPLICATE_IDENTIFIER = "Another patient in this clinic already has this identifier."
 
@@ -80,3 +84,299 @@ def restore_patient(*, actor: Actor, patient: Patient) -> bool:
     patient.save(update_fields=["archived_at", "archived_by", "updated_at"])
     audit.log(actor, "restore", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
     return True
+
+
+# --- Assessments -----------------------------------------------------------------------
+
+SIGNED_LOCKED = "This assessment is signed and locked. To correct it, create an amendment."
+STALE_DRAFT = (
+    "Someone else saved this draft after you opened it, so your changes were not saved. "
+    "Reload the draft to see their version, then make your changes again."
+)
+RULES_CHANGED = (
+    "The reasoning rules were updated since this draft was last evaluated. The suggestions "
+    "have been refreshed: review them before signing."
+)
+ACTION_REQUIRED = (
+    "An emergency or urgent red flag is present: record the action taken (referral made, "
+    "or the clinical reason for not referring) before signing."
+)
+OVERRIDE_REASON_REQUIRED = "Give the clinical reason for not referring."
+
+
+class AssessmentLocked(Exception):
+    """A write to a signed assessment was attempted; nothing changed."""
+
+
+class StaleDraft(Exception):
+    """The draft changed since the form was opened (optimistic locking); nothing changed."""
+
+
+# The fields of Assessment a clinician edits through the form.
+ASSESSMENT_FIELDS = (
+    "assessed_on",
+    "side",
+    "puranen_orava_pain",
+    "puranen_orava_side",
+    "bent_knee_stretch_pain",
+    "bent_knee_stretch_side",
+    "modified_bent_knee_stretch_pain",
+    "modified_bent_knee_stretch_side",
+    "pre_test_probability",
+    "working_diagnosis",
+    "working_diagnosis_text",
+    "clinical_notes",
+    "plan_notes",
+)
+
+
+def _apply_evaluation(assessment: Assessment) -> None:
+    """Evaluate the assessment's findings and store the snapshot and its summary columns."""
+    findings = reasoning.build_findings(
+        patient=assessment.patient,
+        assessed_on=assessment.assessed_on,
+        side=assessment.side,
+        recorded=assessment.findings,
+    )
+    evaluation = reasoning.evaluate(findings, pre_test_probability=assessment.pre_test_probability)
+    assessment.evaluated_findings = evaluation["findings"]
+    assessment.evaluation = evaluation
+    assessment.rules_version = evaluation["rules_version"]
+    assessment.evaluated_at = timezone.now()
+    for name, value in reasoning.summary_columns(evaluation).items():
+        setattr(assessment, name, value)
+
+
+@transaction.atomic
+def create_assessment(*, actor: Actor, patient: Patient, findings: dict, data: dict) -> Assessment:
+    """Start a draft assessment for a patient of the actor's clinic, evaluated at once."""
+    assert patient.clinic_id == actor.clinic.pk, "patient belongs to another clinic"
+    assessment = Assessment(
+        patient=patient, clinic=actor.clinic, clinician=actor.user, findings=findings, **data
+    )
+    _apply_evaluation(assessment)
+    assessment._history_user = actor.user
+    assessment.save()
+    audit.log(
+        actor, "create", object_type="assessment", object_id=assessment.pk, patient_id=patient.pk
+    )
+    return assessment
+
+
+@transaction.atomic
+def save_draft(
+    *, actor: Actor, assessment: Assessment, findings: dict, data: dict, lock_version: int
+) -> Assessment:
+    """Save the form onto a draft and re-evaluate it.
+
+    Refuses a signed assessment (AssessmentLocked) and a stale form (StaleDraft): in both
+    cases nothing is written.
+    """
+    stored = Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
+    assert stored.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    if stored.is_signed:
+        raise AssessmentLocked(SIGNED_LOCKED)
+    if stored.lock_version != lock_version:
+        raise StaleDraft(STALE_DRAFT)
+    stored.findings = findings
+    for name in ASSESSMENT_FIELDS:
+        setattr(stored, name, data[name])
+    _apply_evaluation(stored)
+    stored.lock_version += 1
+    stored._history_user = actor.user
+    stored.save()
+    audit.log(
+        actor, "change", object_type="assessment", object_id=stored.pk, patient_id=stored.patient_id
+    )
+    return stored
+
+
+@transaction.atomic
+def sign_assessment(
+    *,
+    actor: Actor,
+    assessment: Assessment,
+    lock_version: int,
+    red_flag_action: str = "",
+    red_flag_action_note: str = "",
+) -> Assessment:
+    """Sign and lock a draft.
+
+    With an emergency or urgent red flag, the action taken is required (a referral, or an
+    override with its reason). A draft evaluated under older rules is refreshed and not
+    signed, so the clinician signs exactly what they last saw.
+    """
+    stored = Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
+    assert stored.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    if stored.is_signed:
+        raise AssessmentLocked("This assessment is already signed.")
+    if stored.lock_version != lock_version:
+        raise StaleDraft(STALE_DRAFT)
+    if stored.rules_version != rules.RULES_VERSION:
+        _apply_evaluation(stored)
+        stored.lock_version += 1
+        stored._history_user = actor.user
+        stored.save()
+        return stored
+    red_flag_action_note = red_flag_action_note.strip()
+    if stored.needs_red_flag_action:
+        if red_flag_action not in Assessment.RedFlagAction.values:
+            raise ValidationError({"red_flag_action": ACTION_REQUIRED})
+        if red_flag_action == Assessment.RedFlagAction.OVERRIDE and not red_flag_action_note:
+            raise ValidationError({"red_flag_action_note": OVERRIDE_REASON_REQUIRED})
+        stored.red_flag_action = red_flag_action
+        stored.red_flag_action_note = red_flag_action_note
+    stored.status = Assessment.Status.SIGNED
+    stored.signed_at = timezone.now()
+    stored.signed_by = actor.user
+    stored.lock_version += 1
+    stored._history_user = actor.user
+    stored.save()
+    detail = "signed"
+    if stored.red_flag_action:
+        detail += f"; red-flag action: {stored.get_red_flag_action_display()}"
+    audit.log(
+        actor,
+        "change",
+        object_type="assessment",
+        object_id=stored.pk,
+        patient_id=stored.patient_id,
+        detail=detail,
+    )
+    return stored
+
+
+def is_stale_rules(assessment: Assessment) -> bool:
+    return assessment.rules_version != rules.RULES_VERSION
+
+
+@transaction.atomic
+def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
+    """Open a correction of a signed assessment: a new draft version linked to it.
+
+    The original stays signed and unchanged. If an open (draft) amendment already exists,
+    it is returned instead of a second one.
+    """
+    stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assert stored.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    if not stored.is_signed:
+        raise ValidationError("Only a signed assessment can be amended; edit the draft instead.")
+    existing = stored.amendments.filter(status=Assessment.Status.DRAFT).first()
+    if existing is not None:
+        return existing
+    amendment = Assessment(
+        patient=stored.patient,
+        clinic=stored.clinic,
+        clinician=actor.user,
+        findings=copy.deepcopy(stored.findings),
+        amends=stored,
+        version=stored.version + 1,
+        **{name: getattr(stored, name) for name in ASSESSMENT_FIELDS},
+    )
+    _apply_evaluation(amendment)
+    amendment._history_user = actor.user
+    amendment.save()
+    audit.log(
+        actor,
+        "create",
+        object_type="assessment",
+        object_id=amendment.pk,
+        patient_id=stored.patient_id,
+        detail=f"amendment v{amendment.version} of {stored.pk}",
+    )
+    return amendment
+
+
+@transaction.atomic
+def reevaluate_assessment(*, actor: Actor, assessment: Assessment) -> Reevaluation:
+    """Evaluate a signed assessment's stored findings under the current rules.
+
+    The signed snapshot is kept as it was; the new result is stored beside it and audited.
+    """
+    assert assessment.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    if not assessment.is_signed:
+        raise ValidationError("A draft is re-evaluated every time it is saved.")
+    evaluation = reasoning.evaluate(
+        assessment.evaluated_findings, pre_test_probability=assessment.pre_test_probability
+    )
+    reevaluation = Reevaluation.objects.create(
+        assessment=assessment,
+        evaluation=evaluation,
+        rules_version=evaluation["rules_version"],
+        previous_rules_version=assessment.rules_version,
+        requested_by=actor.user,
+    )
+    audit.log(
+        actor,
+        "change",
+        object_type="assessment",
+        object_id=assessment.pk,
+        patient_id=assessment.patient_id,
+        detail=f"re-evaluated under rules {reevaluation.rules_version} "
+        f"(signed under {assessment.rules_version})",
+    )
+    return reevaluation
+
+
+# --- VISA-H --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_visa_h(
+    *,
+    actor: Actor,
+    patient: Patient,
+    answers: dict,
+    completed_on,
+    assessment: Assessment | None = None,
+) -> VisaHResponse:
+    """Score and store a VISA-H questionnaire; its total flows into a linked draft's findings.
+
+    Raises ``visa_h.VisaHError`` listing every problem in the answers (nothing is written),
+    and refuses to link a signed assessment (its findings are locked).
+    """
+    assert patient.clinic_id == actor.clinic.pk, "patient belongs to another clinic"
+    score = visa_h.score_visa_h(answers)
+    if assessment is not None:
+        assert assessment.patient_id == patient.pk, "assessment belongs to another patient"
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.is_signed:
+            raise AssessmentLocked(
+                "That assessment is signed, so its findings cannot change. Link the "
+                "questionnaire to a draft, or record it without an assessment."
+            )
+    response = VisaHResponse(
+        patient=patient,
+        clinic=actor.clinic,
+        assessment=assessment,
+        completed_on=completed_on,
+        answers=dict(answers),
+        total=score.total,
+        q8_branch=score.q8_branch,
+        recorded_by=actor.user,
+    )
+    response._history_user = actor.user
+    response.save()
+    audit.log(
+        actor,
+        "create",
+        object_type="visa_h",
+        object_id=response.pk,
+        patient_id=patient.pk,
+        detail=f"total {score.total}",
+    )
+    if assessment is not None:
+        assessment.findings = {**assessment.findings, "visa_h": score.total}
+        _apply_evaluation(assessment)
+        assessment.lock_version += 1
+        assessment._history_user = actor.user
+        assessment.save()
+        audit.log(
+            actor,
+            "change",
+            object_type="assessment",
+            object_id=assessment.pk,
+            patient_id=patient.pk,
+            detail="VISA-H total added to findings",
+        )
+    return response

@@ -71,3 +71,31 @@ def patients_for(request: HttpRequest):
 def get_patient(request: HttpRequest, patient_id) -> Patient:
     """One patient of the user's clinic, or 404."""
     return get_object_or_404(patients_for(request), pk=patient_id)
+
+
+def assessments_for(request: HttpRequest):
+    """The assessments of the user's active clinic, with the joins every page needs."""
+    from assessments.models import Assessment
+
+    membership = require_membership(request)
+    return Assessment.objects.filter(clinic_id=membership.clinic_id).select_related(
+        "patient", "clinician", "signed_by", "amends"
+    )
+
+
+def get_assessment(request: HttpRequest, assessment_id):
+    """One assessment of the user's clinic, or 404."""
+    return get_object_or_404(assessments_for(request), pk=assessment_id)
+
+
+def get_visa_h(request: HttpRequest, response_id):
+    """One VISA-H response of the user's clinic, or 404."""
+    from assessments.models import VisaHResponse
+
+    membership = require_membership(request)
+    return get_object_or_404(
+        VisaHResponse.objects.filter(clinic_id=membership.clinic_id).select_related(
+            "patient", "assessment", "recorded_by"
+        ),
+        pk=response_id,
+    )

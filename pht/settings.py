@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "simple_history",
     "pht",
     "assessments",
+    "rehab",
 ]
 
 MIDDLEWARE = [

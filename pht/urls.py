@@ -24,5 +24,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("assessments.urls")),
+    path("rehab/", include("rehab.urls")),
     path("admin/", admin.site.urls),
 ]
