@@ -1093,7 +1093,7 @@ RETURN_TO_RUN_CRITERIA: tuple[Criterion, ...] = (
 class WalkRunStep:
     step: int
     walk_min: float  # per 5-minute block
-    jog_min: float  # per 5-minute block
+    jog_min: float  # per 5-minute block; 5 with no walking = continuous jogging
     blocks: int
     note: str
 
@@ -1129,7 +1129,7 @@ def _walk_run_steps() -> tuple[WalkRunStep, ...]:
         jog = 0.5 * ((number + 1) // 2)  # 0.5, 0.5, 1.0, 1.0, ... 4.5, 4.5, 5.0
         if jog == WALK_RUN_BLOCK_MIN:
             note = "20 minutes of continuous easy jogging."
-            steps.append(WalkRunStep(number, 0.0, jog, 1, note))
+            steps.append(WalkRunStep(number, 0.0, jog, WALK_RUN_BLOCKS, note))
             continue
         note = f"{WALK_RUN_BLOCKS} blocks: walk {WALK_RUN_BLOCK_MIN - jog:g} min, jog {jog:g} min."
         if number % 2 == 0:
