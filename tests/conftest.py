@@ -91,3 +91,17 @@ def admin_client_a(clinic_admin):
 @pytest.fixture
 def other_client(other_clinician):
     return _client_for(other_clinician)
+
+
+@pytest.fixture
+def draft_assessment(patient, clinician):
+    from tests.factories import make_assessment
+
+    return make_assessment(patient=patient, user=clinician)
+
+
+@pytest.fixture
+def signed_assessment(patient, clinician):
+    from tests.factories import make_assessment
+
+    return make_assessment(patient=patient, user=clinician, sign=True)

@@ -54,3 +54,59 @@ class PatientFactory(factory.django.DjangoModelFactory):
     family_name = factory.Sequence(lambda n: f"Family{n}")
     date_of_birth = datetime.date(1985, 6, 15)
     sex = Patient.Sex.FEMALE
+
+
+# Typical proximal hamstring tendinopathy presentation (KNOWLEDGE.md section 4.2).
+PHT_FINDINGS = {
+    "onset": "gradual",
+    "duration_weeks": 10,
+    "recent_training_load_change": True,
+    "pain_location": ["ischial_tuberosity"],
+    "pain_nprs_now": 3,
+    "pain_nprs_worst": 6,
+    "pain_with_sitting": True,
+    "sitting_tolerance_min": 30,
+    "pain_running_uphill_or_speed": True,
+    "puranen_orava": "positive",
+    "bent_knee_stretch": "positive",
+    "modified_bent_knee_stretch": "positive",
+    "tenderness_ischial_tuberosity": True,
+}
+
+ASSESSMENT_DEFAULTS = {
+    "assessed_on": datetime.date(2026, 11, 2),
+    "side": "left",
+    "puranen_orava_pain": 5,
+    "puranen_orava_side": "left",
+    "bent_knee_stretch_pain": 5,
+    "bent_knee_stretch_side": "left",
+    "modified_bent_knee_stretch_pain": 6,
+    "modified_bent_knee_stretch_side": "left",
+    "pre_test_probability": None,
+    "working_diagnosis": "proximal_hamstring_tendinopathy",
+    "working_diagnosis_text": "",
+    "clinical_notes": "",
+    "plan_notes": "",
+}
+
+
+def make_assessment(*, patient, user, findings=None, sign=False, **data):
+    """A real assessment, written through the services so the snapshot is what the app stores."""
+    from assessments import services
+    from pht.audit import Actor
+
+    actor = Actor(user, patient.clinic)
+    assessment = services.create_assessment(
+        actor=actor,
+        patient=patient,
+        findings=dict(PHT_FINDINGS if findings is None else findings),
+        data={**ASSESSMENT_DEFAULTS, **data},
+    )
+    if sign:
+        assessment = services.sign_assessment(
+            actor=actor,
+            assessment=assessment,
+            lock_version=assessment.lock_version,
+            red_flag_action="referral_made" if assessment.needs_red_flag_action else "",
+        )
+    return assessment
