@@ -1,0 +1,232 @@
+"""The next most useful tests: unexamined findings that would most change the differential.
+
+Method (a cheap one-step look-ahead):
+
+1. Candidates are examination findings (and two imaging questions) that are **absent**, i.e.
+   not yet examined. Each has a positive and a negative outcome.
+2. For each outcome the affected diagnoses are re-scored (only the rule units that read the
+   candidate's key are recomputed; everything else keeps its score).
+3. The outcome's impact is the sum of score changes, each weighted by how plausible the
+   diagnosis is now (``PLAUSIBLE_WEIGHT`` for likely/possible, ``UNLIKELY_WEIGHT`` otherwise),
+   plus ``TOP_CHANGE_BONUS`` when the top suggestion changes. A candidate's impact is the mean
+   of its two outcomes (both treated as equally likely: a [Dev] simplification).
+4. Candidates below ``MIN_IMPACT`` are dropped; candidates that ask the same question (the
+   three provocation tests) keep only their best; the top ``MAX_NEXT_TESTS`` are returned,
+   with a plain "why" naming the diagnoses they would move.
+
+Imaging questions are offered only when the condition they look for is already at least
+possible ("imaging when avulsion / bone stress is suspected").
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pht.rules.differentials import (
+    TABLES,
+    Differential,
+    Fired,
+    floored,
+    level_for,
+    rank_key,
+)
+from pht.rules.findings import label
+
+# [Dev] Tuning of the look-ahead; see the module docstring.
+PLAUSIBLE_WEIGHT = 1.0
+UNLIKELY_WEIGHT = 0.25
+TOP_CHANGE_BONUS = 1.0
+MIN_IMPACT = 0.5
+MAX_NEXT_TESTS = 5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    positive: Any
+    negative: Any
+    hint: str
+    redundancy: str | None = None  # candidates asking the same question: keep the best only
+    only_if: str | None = None  # offer only when this diagnosis is at least possible
+
+
+CANDIDATES: tuple[Candidate, ...] = (
+    Candidate(
+        "modified_bent_knee_stretch",
+        "positive",
+        "negative",
+        "the most accurate PHT provocation test (LR+ 10.2, LR- 0.12, Cacchio 2012)",
+        redundancy="provocation",
+    ),
+    Candidate(
+        "bent_knee_stretch",
+        "positive",
+        "negative",
+        "a PHT provocation test (LR+ 6.5, LR- 0.18, Cacchio 2012)",
+        redundancy="provocation",
+    ),
+    Candidate(
+        "puranen_orava",
+        "positive",
+        "negative",
+        "a PHT provocation test (LR+ 4.2, LR- 0.29, Cacchio 2012)",
+        redundancy="provocation",
+    ),
+    Candidate(
+        "tenderness_ischial_tuberosity",
+        True,
+        False,
+        "palpation of the ischial tuberosity",
+    ),
+    Candidate("single_leg_bridge_pain", True, False, "a tendon load test"),
+    Candidate(
+        "neuro_deficit",
+        True,
+        False,
+        "a neurological examination (myotomes, reflexes, sensation)",
+    ),
+    Candidate(
+        "slr_positive",
+        True,
+        False,
+        "a straight-leg raise (a negative one helps rule out radiculopathy)",
+    ),
+    Candidate("slump_positive", True, False, "a slump test for neural sensitivity"),
+    Candidate("tenderness_piriformis", True, False, "palpation of the sciatic notch / piriformis"),
+    Candidate(
+        "hip_rotation_provocation_pain",
+        True,
+        False,
+        "the piriformis provocation tests (active / seated piriformis)",
+    ),
+    Candidate(
+        "sij_provocation_positive_count",
+        3,
+        0,
+        "the Laslett SIJ provocation cluster (5 tests)",
+    ),
+    Candidate("tenderness_sij", True, False, "palpation over the sacroiliac joint"),
+    Candidate(
+        "long_stride_walking_test_positive",
+        True,
+        False,
+        "the long-stride walking test for ischiofemoral impingement",
+    ),
+    Candidate("hop_test_pain", True, False, "a single-leg hop test for bone stress"),
+    Candidate("palpable_gap", True, False, "palpation for a gap at the hamstring origin"),
+    Candidate("bruising", True, False, "inspection of the posterior thigh for bruising"),
+    Candidate(
+        "imaging.full_avulsion",
+        True,
+        False,
+        "MRI of the hamstring origin to confirm or exclude an avulsion",
+        only_if="proximal_hamstring_avulsion",
+    ),
+    Candidate(
+        "imaging.stress_fracture",
+        True,
+        False,
+        "MRI for a bone stress injury (X-ray is often normal early)",
+        only_if="stress_fracture",
+    ),
+)
+
+# Which (table index, unit index) pairs read each key: only those are re-scored.
+_UNITS_BY_KEY: dict[str, list[tuple[int, int]]] = {}
+for _t, _table in enumerate(TABLES):
+    for _u, _unit in enumerate(_table.units):
+        for _key in dict.fromkeys(k for rule in _unit for k in rule.when.keys):
+            _UNITS_BY_KEY.setdefault(_key, []).append((_t, _u))
+_FLOOR_TABLES_BY_KEY: dict[str, list[int]] = {}
+for _t, _table in enumerate(TABLES):
+    for _key in dict.fromkeys(k for trigger in _table.floor_triggers for k in trigger.keys):
+        _FLOOR_TABLES_BY_KEY.setdefault(_key, []).append(_t)
+
+
+@dataclass(frozen=True)
+class NextTest:
+    finding: str
+    name: str
+    why: str
+    impact: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"finding": self.finding, "name": self.name, "why": self.why}
+
+
+def next_tests(
+    flat: Mapping[str, Any], fired: Fired, differentials: tuple[Differential, ...]
+) -> tuple[NextTest, ...]:
+    by_slug = {d.slug: d for d in differentials}
+    scores = [by_slug[table.slug].score for table in TABLES]
+    weights = [
+        PLAUSIBLE_WEIGHT if level_for(score) != "unlikely" else UNLIKELY_WEIGHT for score in scores
+    ]
+    top = differentials[0].slug
+
+    scored: list[tuple[float, int, Candidate, list[str]]] = []
+    for order, candidate in enumerate(CANDIDATES):
+        if candidate.key in flat:
+            continue
+        if candidate.only_if and by_slug[candidate.only_if].level == "unlikely":
+            continue
+        moved: dict[int, float] = {}
+        impact = 0.0
+        for value in (candidate.positive, candidate.negative):
+            changes = _rescore(flat, fired, scores, candidate.key, value)
+            outcome = sum(weights[t] * abs(new - scores[t]) for t, new in changes.items())
+            if changes and _new_top(top, scores, changes) != top:
+                outcome += TOP_CHANGE_BONUS
+            impact += outcome / 2
+            for t, new in changes.items():
+                moved[t] = moved.get(t, 0.0) + weights[t] * abs(new - scores[t])
+        if impact >= MIN_IMPACT:
+            names = [TABLES[t].name for t, _ in sorted(moved.items(), key=lambda i: -i[1])[:2]]
+            scored.append((impact, order, candidate, names))
+
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    chosen: list[NextTest] = []
+    seen_redundancy: set[str] = set()
+    for impact, _order, candidate, names in scored:
+        if candidate.redundancy:
+            if candidate.redundancy in seen_redundancy:
+                continue
+            seen_redundancy.add(candidate.redundancy)
+        why = f"Consider {candidate.hint}: the result would mainly move {' and '.join(names)}."
+        chosen.append(NextTest(candidate.key, label(candidate.key), why, round(impact, 2)))
+        if len(chosen) == MAX_NEXT_TESTS:
+            break
+    return tuple(chosen)
+
+
+def _rescore(
+    flat: Mapping[str, Any], fired: Fired, scores: list[float], key: str, value: Any
+) -> dict[int, float]:
+    """New scores of the diagnoses whose score changes if ``key`` were recorded as ``value``."""
+    overlay = dict(flat)
+    overlay[key] = value
+    touched: dict[int, float] = {}
+    for t, u in _UNITS_BY_KEY.get(key, ()):
+        old_rule = fired[t][u]
+        new_rule = next((rule for rule in TABLES[t].units[u] if rule.when.holds(overlay)), None)
+        if new_rule is not old_rule:
+            old = old_rule.value if old_rule else 0.0
+            new = new_rule.value if new_rule else 0.0
+            touched[t] = touched.get(t, 0.0) + new - old
+    tables = set(touched) | set(_FLOOR_TABLES_BY_KEY.get(key, ()))
+    changes = {}
+    for t in tables:
+        table = TABLES[t]
+        raw = table.baseline + sum(r.value for r in fired[t] if r is not None) + touched.get(t, 0)
+        new_score = floored(table, raw, overlay)
+        if new_score != scores[t]:
+            changes[t] = new_score
+    return changes
+
+
+def _new_top(top: str, scores: list[float], changes: dict[int, float]) -> str:
+    merged = [
+        (rank_key(table.slug, changes.get(t, scores[t])), table.slug)
+        for t, table in enumerate(TABLES)
+    ]
+    return min(merged)[1]
