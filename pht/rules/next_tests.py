@@ -6,7 +6,8 @@ Method (a cheap one-step look-ahead):
    not yet examined. Each has a positive and a negative outcome.
 2. For each outcome the affected diagnoses are re-scored (only the rule units that read the
    candidate's key are recomputed; everything else keeps its score).
-3. The outcome's impact is the sum of score changes, each weighted by how plausible the
+3. The outcome's impact is the sum of raw (before the serious-pathology floor) score
+   changes, each weighted by how plausible the
    diagnosis is now (``PLAUSIBLE_WEIGHT`` for likely/possible, ``UNLIKELY_WEIGHT`` otherwise),
    plus ``TOP_CHANGE_BONUS`` when the top suggestion changes. A candidate's impact is the mean
    of its two outcomes (both treated as equally likely: a [Dev] simplification).
@@ -36,7 +37,7 @@ from pht.rules.findings import label
 PLAUSIBLE_WEIGHT = 1.0
 UNLIKELY_WEIGHT = 0.25
 TOP_CHANGE_BONUS = 1.0
-MIN_IMPACT = 0.5
+MIN_IMPACT = 0.6
 MAX_NEXT_TESTS = 5
 
 
@@ -174,12 +175,15 @@ def next_tests(
         impact = 0.0
         for value in (candidate.positive, candidate.negative):
             changes = _rescore(flat, fired, scores, candidate.key, value)
-            outcome = sum(weights[t] * abs(new - scores[t]) for t, new in changes.items())
-            if changes and _new_top(top, scores, changes) != top:
+            # Raw (pre-floor) changes measure information even where the serious-pathology
+            # floor keeps the displayed score still; the floored score decides the top.
+            outcome = sum(weights[t] * abs(delta) for t, (delta, _) in changes.items())
+            new_scores = {t: new for t, (_, new) in changes.items() if new != scores[t]}
+            if new_scores and _new_top(top, scores, new_scores) != top:
                 outcome += TOP_CHANGE_BONUS
             impact += outcome / 2
-            for t, new in changes.items():
-                moved[t] = moved.get(t, 0.0) + weights[t] * abs(new - scores[t])
+            for t, (delta, _) in changes.items():
+                moved[t] = moved.get(t, 0.0) + weights[t] * abs(delta)
         if impact >= MIN_IMPACT:
             names = [TABLES[t].name for t, _ in sorted(moved.items(), key=lambda i: -i[1])[:2]]
             scored.append((impact, order, candidate, names))
@@ -201,26 +205,25 @@ def next_tests(
 
 def _rescore(
     flat: Mapping[str, Any], fired: Fired, scores: list[float], key: str, value: Any
-) -> dict[int, float]:
-    """New scores of the diagnoses whose score changes if ``key`` were recorded as ``value``."""
+) -> dict[int, tuple[float, float]]:
+    """Diagnoses that change if ``key`` were recorded as ``value``: (raw change, new score)."""
     overlay = dict(flat)
     overlay[key] = value
-    touched: dict[int, float] = {}
+    deltas: dict[int, float] = {}
     for t, u in _UNITS_BY_KEY.get(key, ()):
         old_rule = fired[t][u]
         new_rule = next((rule for rule in TABLES[t].units[u] if rule.when.holds(overlay)), None)
         if new_rule is not old_rule:
             old = old_rule.value if old_rule else 0.0
             new = new_rule.value if new_rule else 0.0
-            touched[t] = touched.get(t, 0.0) + new - old
-    tables = set(touched) | set(_FLOOR_TABLES_BY_KEY.get(key, ()))
+            deltas[t] = deltas.get(t, 0.0) + new - old
     changes = {}
-    for t in tables:
+    for t in set(deltas) | set(_FLOOR_TABLES_BY_KEY.get(key, ())):
         table = TABLES[t]
-        raw = table.baseline + sum(r.value for r in fired[t] if r is not None) + touched.get(t, 0)
+        raw = table.baseline + sum(r.value for r in fired[t] if r is not None) + deltas.get(t, 0)
         new_score = floored(table, raw, overlay)
-        if new_score != scores[t]:
-            changes[t] = new_score
+        if deltas.get(t) or new_score != scores[t]:
+            changes[t] = (deltas.get(t, 0.0), new_score)
     return changes
 
 
