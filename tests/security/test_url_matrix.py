@@ -38,6 +38,9 @@ SPECS: dict[str, Spec] = {
     "assessments:patient_restore": Spec(
         objects={"patient_id": "patient"}, post_only=True, admin_only=True
     ),
+    "exports:index": Spec(admin_only=True),
+    "exports:clinic_csv": Spec(admin_only=True),
+    "exports:patient_csv": Spec(objects={"patient_id": "patient"}),
 }
 
 # Django's admin is for superusers and guards itself; it is not part of the product's URLs.

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from assessments import export_views as views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("exports/", views.export_index, name="index"),
+    path("exports/assessments.csv", views.clinic_csv, name="clinic_csv"),
+    path("patients/<uuid:patient_id>/export.csv", views.patient_csv, name="patient_csv"),
+]

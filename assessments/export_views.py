@@ -1,0 +1,75 @@
+"""Export views: the summary (print view and PDF), FHIR R4 Bundles and CSV files.
+
+Each view is a read: it looks the record up through ``pht.access`` (404 for another clinic),
+writes one ``export`` row to the access log (who, what, which format) and returns the file.
+Nothing else changes. The builders live in ``assessments/exports/``.
+"""
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from assessments.exports import csv as csv_export
+from assessments.exports.filters import ExportFilterForm
+from pht import access, audit
+from pht.audit import Actor
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_response(assessments, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_export.stream_assessments(assessments), content_type=CSV_CONTENT_TYPE
+    )
+    return _attachment(response, filename)
+
+
+def export_index(request):
+    """The clinic admin's export page: the CSV filters, submitted by GET to the CSV URL."""
+    membership = access.require_clinic_admin(request)
+    form = ExportFilterForm(clinic=membership.clinic)
+    return render(request, "exports/index.html", {"form": form, "membership": membership})
+
+
+def clinic_csv(request):
+    """Every assessment of the clinic (filtered), streamed. Clinic admins only."""
+    membership = access.require_clinic_admin(request)
+    form = ExportFilterForm(request.GET, clinic=membership.clinic)
+    if not form.is_valid():
+        return render(
+            request,
+            "exports/index.html",
+            {"form": form, "membership": membership},
+            status=400,
+        )
+    assessments = form.apply(access.assessments_for(request))
+    audit.log(
+        Actor.from_request(request),
+        "export",
+        object_type="assessments",
+        detail=f"clinic CSV; {form.describe()}",
+    )
+    today = timezone.localdate()
+    filename = f"pht-assessments-{slugify(membership.clinic.name)}-{today:%Y-%m-%d}.csv"
+    return _csv_response(assessments, filename)
+
+
+def patient_csv(request, patient_id):
+    """One patient's assessments as CSV, with the clinic CSV's columns."""
+    patient = access.get_patient(request, patient_id)
+    audit.log(
+        Actor.from_request(request),
+        "export",
+        object_type="patient",
+        object_id=patient.pk,
+        patient_id=patient.pk,
+        detail="patient CSV",
+    )
+    assessments = access.assessments_for(request).filter(patient=patient)
+    return _csv_response(assessments, f"pht-patient-{slugify(patient.identifier)}.csv")
