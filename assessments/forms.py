@@ -4,7 +4,11 @@ import re
 from django import forms
 from django.utils import timezone
 
+from assessments import reasoning
 from assessments.models import Patient
+from pht.rules import FindingsError, visa_h
+from pht.rules import validate as validate_findings
+from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
 OLDEST_BIRTH_YEAR = 1900
@@ -119,3 +123,461 @@ class PatientSearchForm(forms.Form):
         ),
     )
     archived = forms.BooleanField(required=False, label="Show archived patients only")
+
+
+# --- Assessment ------------------------------------------------------------------------
+
+YES_NO = [("", "Not asked"), ("yes", "Yes"), ("no", "No")]
+YES_NO_EXAM = [("", "Not examined"), ("yes", "Yes"), ("no", "No")]
+TEST_RESULT = [("", "Not tested"), ("negative", "Negative"), ("positive", "Positive")]
+PROVOCATION_TESTS = ("puranen_orava", "bent_knee_stretch", "modified_bent_knee_stretch")
+MAX_DURATION_WEEKS = 52 * 80
+MAX_SITTING_MINUTES = 24 * 60
+NOTE_MAX_LENGTH = 5000
+OTHER_DIAGNOSIS = "other"
+
+SECTION_TITLES = {
+    "history": "History",
+    "red_flags": "Red-flag screen",
+    "tests": "Pain-provocation tests",
+    "examination": "Other examination",
+    "imaging": "Imaging",
+}
+
+
+def _finding_field(spec, *, exam: bool = False) -> forms.Field:
+    """A form field for one FINDINGS.md key. Every field is optional: blank means absent."""
+    help_text = spec.help
+    if spec.kind == "bool":
+        return forms.ChoiceField(
+            label=spec.label,
+            choices=YES_NO_EXAM if exam else YES_NO,
+            required=False,
+            widget=forms.RadioSelect,
+            help_text=help_text,
+        )
+    if spec.kind == "test":
+        return forms.ChoiceField(
+            label=spec.label, choices=TEST_RESULT, required=False, widget=forms.RadioSelect
+        )
+    if spec.kind == "int":
+        maximum = spec.max
+        if spec.key == "sitting_tolerance_min":
+            maximum = MAX_SITTING_MINUTES
+        return forms.IntegerField(
+            label=spec.label,
+            required=False,
+            min_value=spec.min,
+            max_value=maximum,
+            help_text=help_text,
+        )
+    if spec.kind == "number":
+        return forms.DecimalField(
+            label=spec.label,
+            required=False,
+            min_value=spec.min,
+            max_value=MAX_DURATION_WEEKS,
+            decimal_places=1,
+            help_text=help_text,
+        )
+    if spec.kind == "choice":
+        return forms.ChoiceField(
+            label=spec.label,
+            choices=[
+                ("", "Not recorded"),
+                *[(c, c.replace("_", " ").capitalize()) for c in spec.choices],
+            ],
+            required=False,
+            widget=forms.RadioSelect,
+            help_text=help_text,
+        )
+    if spec.kind == "multi":
+        return forms.MultipleChoiceField(
+            label=spec.label,
+            choices=[(c, c.replace("_", " ").capitalize()) for c in spec.choices],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=help_text,
+        )
+    if spec.kind == "text":
+        return forms.CharField(
+            label=spec.label, required=False, max_length=200, help_text=help_text
+        )
+    raise ValueError(f"no form field for {spec.kind}")
+
+
+class AssessmentForm(forms.Form):
+    """The consultation form, generated from the findings vocabulary (pht.rules.findings).
+
+    Blank answers mean "not asked / not examined" and are left out of the findings, so the
+    rules never mistake them for a negative. ``findings()`` and ``assessment_data()`` give
+    what the services store.
+    """
+
+    assessed_on = forms.DateField(
+        label="Date of assessment",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    side = forms.ChoiceField(
+        label="Symptomatic side",
+        choices=[
+            ("", "Not recorded"),
+            ("left", "Left"),
+            ("right", "Right"),
+            ("bilateral", "Bilateral"),
+        ],
+        required=False,
+    )
+    pre_test_percent = forms.IntegerField(
+        label="Pre-test probability of PHT (%)",
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text="Leave blank to use the default from the presentation (a project assumption).",
+    )
+    working_diagnosis = forms.ChoiceField(label="Working diagnosis", required=False)
+    working_diagnosis_text = forms.CharField(
+        label="Working diagnosis (other, or details)", required=False, max_length=200
+    )
+    clinical_notes = forms.CharField(
+        label="Clinical notes",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    plan_notes = forms.CharField(
+        label="Plan",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.section_fields: dict[str, list[str]] = {key: [] for key in SECTION_TITLES}
+        for spec in FINDINGS:
+            if spec.key in reasoning.DERIVED_KEYS or spec.kind == "object":
+                continue
+            section = "tests" if spec.kind == "test" else spec.section
+            self.fields[spec.key] = _finding_field(spec, exam=section == "examination")
+            self.section_fields[section].append(spec.key)
+            if spec.kind == "test":
+                self.fields[f"{spec.key}_pain"] = forms.IntegerField(
+                    label="Provoked pain (0-10)", required=False, min_value=0, max_value=10
+                )
+                self.fields[f"{spec.key}_side"] = forms.ChoiceField(
+                    label="Side tested",
+                    required=False,
+                    choices=[
+                        ("", "Not recorded"),
+                        ("left", "Left"),
+                        ("right", "Right"),
+                        ("both", "Both"),
+                    ],
+                )
+        for spec in IMAGING_FINDINGS:
+            name = f"imaging_{spec.key}"
+            field = _finding_field(spec, exam=True)
+            if spec.kind == "text":
+                field = forms.CharField(
+                    label=spec.label,
+                    required=False,
+                    max_length=NOTE_MAX_LENGTH,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+            self.fields[name] = field
+            self.section_fields["imaging"].append(name)
+        self.fields["working_diagnosis"].choices = [
+            ("", "Not decided yet"),
+            *reasoning.DIAGNOSIS_CHOICES,
+            (OTHER_DIAGNOSIS, "Other (describe below)"),
+        ]
+        self.fields["sitting_tolerance_min"].help_text = "Only when sitting is painful."
+        _style_widgets(self)
+
+    # -- reading and writing --------------------------------------------------------
+
+    @classmethod
+    def initial_for(cls, assessment) -> dict:
+        """The form's initial data from a stored assessment (the reverse of findings())."""
+        initial = {
+            "assessed_on": assessment.assessed_on,
+            "side": assessment.side,
+            "working_diagnosis": assessment.working_diagnosis,
+            "working_diagnosis_text": assessment.working_diagnosis_text,
+            "clinical_notes": assessment.clinical_notes,
+            "plan_notes": assessment.plan_notes,
+            "lock_version": assessment.lock_version,
+            "pre_test_percent": (
+                round(assessment.pre_test_probability * 100)
+                if assessment.pre_test_probability is not None
+                else None
+            ),
+        }
+        for test in PROVOCATION_TESTS:
+            initial[f"{test}_pain"] = getattr(assessment, f"{test}_pain")
+            initial[f"{test}_side"] = getattr(assessment, f"{test}_side")
+        for key, value in assessment.findings.items():
+            if key == "imaging":
+                for image_key, image_value in value.items():
+                    initial[f"imaging_{image_key}"] = _to_form(image_value)
+            else:
+                initial[key] = _to_form(value)
+        return initial
+
+    def findings(self) -> dict:
+        data = self.cleaned_data
+        findings = {}
+        for spec in FINDINGS:
+            if spec.key not in self.fields:
+                continue
+            value = _from_form(spec, data.get(spec.key))
+            if value is not None:
+                findings[spec.key] = value
+        imaging = {}
+        for spec in IMAGING_FINDINGS:
+            value = _from_form(spec, data.get(f"imaging_{spec.key}"))
+            if value is not None:
+                imaging[spec.key] = value
+        if imaging:
+            findings["imaging"] = imaging
+        return findings
+
+    def assessment_data(self) -> dict:
+        data = self.cleaned_data
+        percent = data.get("pre_test_percent")
+        result = {
+            "assessed_on": data["assessed_on"],
+            "side": data.get("side") or "",
+            "pre_test_probability": percent / 100 if percent is not None else None,
+            "working_diagnosis": data.get("working_diagnosis") or "",
+            "working_diagnosis_text": data.get("working_diagnosis_text", "").strip(),
+            "clinical_notes": data.get("clinical_notes", ""),
+            "plan_notes": data.get("plan_notes", ""),
+        }
+        for test in PROVOCATION_TESTS:
+            result[f"{test}_pain"] = data.get(f"{test}_pain")
+            result[f"{test}_side"] = data.get(f"{test}_side") or ""
+        return result
+
+    # -- validation ----------------------------------------------------------------
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The assessment date cannot be in the future.")
+        if day < self.patient.date_of_birth:
+            raise forms.ValidationError(
+                "The assessment date is before the patient's date of birth."
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        sitting = cleaned.get("pain_with_sitting")
+        if cleaned.get("sitting_tolerance_min") is not None and sitting != "yes":
+            self.add_error(
+                "sitting_tolerance_min",
+                "Sitting tolerance is recorded only when sitting is painful: answer "
+                "'Pain with sitting' with Yes, or clear this field.",
+            )
+        now, worst = cleaned.get("pain_nprs_now"), cleaned.get("pain_nprs_worst")
+        if now is not None and worst is not None and now > worst:
+            self.add_error("pain_nprs_now", "Pain now cannot be higher than the worst pain.")
+        for test in PROVOCATION_TESTS:
+            if not cleaned.get(test):
+                for detail in ("pain", "side"):
+                    if cleaned.get(f"{test}_{detail}") not in (None, ""):
+                        self.add_error(
+                            f"{test}_{detail}",
+                            "Record the test result first, or clear this field: a test that "
+                            "was not done has no provoked pain or side.",
+                        )
+        if (
+            cleaned.get("working_diagnosis") == OTHER_DIAGNOSIS
+            and not cleaned.get("working_diagnosis_text", "").strip()
+        ):
+            self.add_error("working_diagnosis_text", "Describe the working diagnosis.")
+        location = cleaned.get("pain_location") or []
+        if cleaned.get("pain_below_knee") == "no" and "below_knee" in location:
+            self.add_error(
+                "pain_below_knee",
+                "'Pain below the knee' is No, but 'below the knee' is ticked under where the pain is.",
+            )
+        if not self.errors:
+            findings = reasoning.build_findings(
+                patient=self.patient,
+                assessed_on=cleaned["assessed_on"],
+                side=cleaned.get("side") or "",
+                recorded=self.findings(),
+            )
+            try:
+                validate_findings(findings)
+            except FindingsError as error:
+                for message in error.errors:
+                    self.add_error(None, message)
+        return cleaned
+
+    def sections(self) -> list[dict]:
+        """The fields grouped for the template, each with how to render it."""
+        groups = []
+        for key, title in SECTION_TITLES.items():
+            rows = []
+            for name in self.section_fields[key]:
+                field = self[name]
+                kind = _render_kind(self.fields[name])
+                extra = []
+                if key == "tests":
+                    extra = [self[f"{name}_pain"], self[f"{name}_side"]]
+                rows.append({"field": field, "kind": kind, "extra": extra})
+            groups.append({"key": key, "title": title, "rows": rows})
+        return groups
+
+
+def _render_kind(field: forms.Field) -> str:
+    if isinstance(field.widget, forms.RadioSelect):
+        return "radio"
+    if isinstance(field.widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    return "input"
+
+
+def _to_form(value):
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def _from_form(spec, value):
+    """Form value -> findings value, or None for "not asked / not examined"."""
+    if value in (None, "", []):
+        return None
+    if spec.kind == "bool":
+        return value == "yes"
+    if spec.kind == "number":
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if spec.kind == "text":
+        return value.strip() or None
+    return value
+
+
+def _style_widgets(form: forms.Form) -> None:
+    """Bootstrap classes on text inputs and selects (radios and checkboxes are hand-rendered)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+# --- VISA-H --------------------------------------------------------------------------------
+
+
+class VisaHForm(forms.Form):
+    """The VISA-H questionnaire, generated from pht.rules.visa_h (items as data)."""
+
+    completed_on = forms.DateField(
+        label="Date completed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    assessment = forms.ChoiceField(label="Link to a draft assessment", required=False)
+
+    def __init__(self, *args, patient, drafts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.drafts = {str(a.pk): a for a in drafts}
+        self.fields["assessment"].choices = [("", "No assessment (record on its own)")] + [
+            (str(a.pk), f"Draft of {a.assessed_on:%d %b %Y} (v{a.version})") for a in drafts
+        ]
+        self.fields[
+            "assessment"
+        ].help_text = (
+            "Only drafts can be linked: the total is added to the draft's findings as VISA-H."
+        )
+        for item in visa_h.SCALE_ITEMS:
+            self.fields[item.key] = forms.TypedChoiceField(
+                label=f"{item.number}. {item.text}",
+                choices=[(str(n), str(n)) for n in range(11)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text=f"0 = {item.worst_anchor}; 10 = {item.best_anchor}",
+            )
+        q7 = visa_h.Q7
+        self.fields["q7"] = forms.TypedChoiceField(
+            label=f"{q7.number}. {q7.text}",
+            choices=[(str(i), option.label) for i, option in enumerate(q7.options)],
+            coerce=int,
+            widget=forms.RadioSelect,
+        )
+        self.fields["q8_branch"] = forms.ChoiceField(
+            label=f"{visa_h.Q8.number}. {visa_h.Q8.text}",
+            choices=[(branch.letter, branch.condition) for branch in visa_h.Q8.branches],
+            widget=forms.RadioSelect,
+        )
+        for branch in visa_h.Q8.branches:
+            self.fields[branch.key] = forms.TypedChoiceField(
+                label=f"Part {branch.letter.upper()}: how long can the patient train?",
+                choices=[("", "—")] + [(str(i), o.label) for i, o in enumerate(branch.options)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+        _style_widgets(self)
+
+    def clean_completed_on(self):
+        day = self.cleaned_data["completed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        if day < self.patient.date_of_birth:
+            raise forms.ValidationError("The date is before the patient's date of birth.")
+        return day
+
+    def clean_assessment(self):
+        value = self.cleaned_data.get("assessment")
+        if not value:
+            return None
+        if value not in self.drafts:
+            raise forms.ValidationError("Choose one of this patient's draft assessments.")
+        return self.drafts[value]
+
+    def clean(self):
+        cleaned = super().clean()
+        branch = cleaned.get("q8_branch")
+        if branch:
+            chosen = f"q8{branch}"
+            if cleaned.get(chosen) is None:
+                self.add_error(chosen, "Choose how long the patient can train for this answer.")
+            for other in visa_h.Q8.branches:
+                key = other.key
+                if key != chosen and cleaned.get(key) is not None:
+                    self.add_error(
+                        key,
+                        "Only one part of question 8 is answered: clear this, or change the "
+                        "answer above.",
+                    )
+        return cleaned
+
+    def scale_rows(self) -> list[dict]:
+        return [{"field": self[item.key], "kind": "radio"} for item in visa_h.SCALE_ITEMS]
+
+    def sport_rows(self) -> list[dict]:
+        return [
+            {"field": self["q7"], "kind": "radio"},
+            {"field": self["q8_branch"], "kind": "radio"},
+        ]
+
+    def q8_fields(self) -> list:
+        return [self[branch.key] for branch in visa_h.Q8.branches]
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        answers = {item.key: data[item.key] for item in visa_h.SCALE_ITEMS}
+        answers["q7"] = data["q7"]
+        branch = data["q8_branch"]
+        answers[f"q8{branch}"] = data[f"q8{branch}"]
+        return answers

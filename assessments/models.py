@@ -151,6 +151,10 @@ class Assessment(models.Model):
     amends = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
     )
+    # The first version of a corrected assessment; every amendment points to it.
+    original = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveSmallIntegerField(default=1)
     # Optimistic locking: every save of a draft bumps it; a stale form is refused.
     lock_version = models.PositiveIntegerField(default=0)
@@ -185,6 +189,29 @@ class Assessment(models.Model):
     @property
     def needs_red_flag_action(self) -> bool:
         return self.red_flag_urgency in ("emergency", "urgent")
+
+    @property
+    def top_diagnosis_display(self) -> str:
+        from assessments.reasoning import diagnosis_name
+
+        return diagnosis_name(self.top_diagnosis) if self.top_diagnosis else ""
+
+    @property
+    def stage_display(self) -> str:
+        from assessments.reasoning import STAGE_NAMES
+
+        return STAGE_NAMES.get(self.stage, "")
+
+    @property
+    def working_diagnosis_display(self) -> str:
+        from assessments.reasoning import diagnosis_name
+
+        if self.working_diagnosis and self.working_diagnosis != "other":
+            name = diagnosis_name(self.working_diagnosis)
+            return (
+                f"{name} ({self.working_diagnosis_text})" if self.working_diagnosis_text else name
+            )
+        return self.working_diagnosis_text or "not recorded"
 
 
 class VisaHResponse(models.Model):

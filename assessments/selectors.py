@@ -2,8 +2,11 @@
 
 from django.db.models import Q, QuerySet
 
-from assessments.models import Patient
+from assessments import charts
+from assessments.forms import SECTION_TITLES
+from assessments.models import Assessment, Patient
 from pht.models import AccessLog
+from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 
 
 def search_patients(
@@ -62,3 +65,144 @@ def audit_trail(patient: Patient, *, limit: int = 50) -> list[dict]:
         )
     rows.sort(key=lambda row: row["at"], reverse=True)
     return rows[:limit]
+
+
+def assessment_versions(assessment: Assessment) -> list[Assessment]:
+    """Every version of an assessment (the original and its amendments), oldest first."""
+    root_id = assessment.original_id or assessment.pk
+    return list(
+        Assessment.objects.filter(Q(pk=root_id) | Q(original_id=root_id))
+        .select_related("clinician", "signed_by")
+        .order_by("version")
+    )
+
+
+def _display(value) -> str:
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    if isinstance(value, str) and " " not in value:
+        # A vocabulary value such as "ischial_tuberosity" or "gradual".
+        return value.replace("_", " ").capitalize()
+    return str(value)
+
+
+def recorded_findings(assessment: Assessment) -> list[dict]:
+    """What was recorded, by section, in plain labels. Absent findings are listed as not asked."""
+    findings = assessment.evaluated_findings or assessment.findings
+    sections = []
+    for key, title in SECTION_TITLES.items():
+        rows = []
+        specs = [s for s in FINDINGS if (("tests" if s.kind == "test" else s.section) == key)]
+        if key == "imaging":
+            imaging = findings.get("imaging", {})
+            for spec in IMAGING_FINDINGS:
+                if spec.key in imaging:
+                    rows.append({"label": spec.label, "value": _display(imaging[spec.key])})
+        for spec in specs:
+            if spec.kind == "object" or spec.key not in findings:
+                continue
+            row = {"label": spec.label, "value": _display(findings[spec.key])}
+            if spec.kind == "test":
+                pain = getattr(assessment, f"{spec.key}_pain")
+                side = getattr(assessment, f"{spec.key}_side")
+                row["detail"] = ", ".join(
+                    part
+                    for part in (
+                        f"provoked pain {pain}/10" if pain is not None else "",
+                        f"{side} side" if side else "",
+                    )
+                    if part
+                )
+            rows.append(row)
+        not_asked = [
+            spec.label for spec in specs if spec.kind != "object" and spec.key not in findings
+        ]
+        sections.append({"key": key, "title": title, "rows": rows, "not_asked": not_asked})
+    return sections
+
+
+RECORD_HISTORY_LIMIT = 30
+
+
+def patient_record(patient: Patient) -> dict:
+    """Everything the record page shows, in a fixed number of queries whatever the history."""
+    assessments = list(
+        patient.assessments.select_related("clinician", "signed_by").order_by(
+            "-assessed_on", "-created_at"
+        )[:RECORD_HISTORY_LIMIT]
+    )
+    visa = list(
+        patient.visa_h_responses.order_by("-completed_on", "-created_at")[:RECORD_HISTORY_LIMIT]
+    )
+    latest_signed = next((a for a in assessments if a.is_signed), None)
+    return {
+        "assessments": assessments,
+        "visa_h_responses": visa,
+        "latest_signed": latest_signed,
+        "pain_chart": _pain_chart(assessments),
+        "sitting_chart": _sitting_chart(assessments),
+        "visa_chart": _visa_chart(visa),
+        "trend_rows": _trend_rows(assessments),
+    }
+
+
+def _chronological(assessments):
+    # One point per date: the newest version recorded that day.
+    by_date = {}
+    for a in sorted(assessments, key=lambda a: (a.assessed_on, a.created_at)):
+        by_date[a.assessed_on] = a.evaluated_findings or {}
+    return list(by_date.items())
+
+
+def _pain_chart(assessments):
+    rows = _chronological(assessments)
+    return charts.line_chart(
+        "Pain (0-10)",
+        "/10",
+        [d for d, _ in rows],
+        [
+            ("Worst pain", "square", [f.get("pain_nprs_worst") for _, f in rows]),
+            ("Pain now", "circle", [f.get("pain_nprs_now") for _, f in rows]),
+        ],
+        10,
+    )
+
+
+def _sitting_chart(assessments):
+    rows = _chronological(assessments)
+    values = [f.get("sitting_tolerance_min") for _, f in rows]
+    top = max([v for v in values if v is not None] or [60])
+    return charts.line_chart(
+        "Sitting tolerance (minutes)",
+        " min",
+        [d for d, _ in rows],
+        [("Sitting tolerance", "circle", values)],
+        top,
+    )
+
+
+def _visa_chart(responses):
+    rows = sorted(responses, key=lambda r: (r.completed_on, r.created_at))
+    return charts.line_chart(
+        "VISA-H (0-100, higher is better)",
+        "",
+        [r.completed_on for r in rows],
+        [("VISA-H", "circle", [r.total for r in rows])],
+        100,
+    )
+
+
+def _trend_rows(assessments):
+    return [
+        {
+            "date": day,
+            "now": f.get("pain_nprs_now"),
+            "worst": f.get("pain_nprs_worst"),
+            "sitting": f.get("sitting_tolerance_min"),
+        }
+        for day, f in _chronological(assessments)
+    ]

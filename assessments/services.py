@@ -270,6 +270,7 @@ def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
         clinician=actor.user,
         findings=copy.deepcopy(stored.findings),
         amends=stored,
+        original=stored.original or stored,
         version=stored.version + 1,
         **{name: getattr(stored, name) for name in ASSESSMENT_FIELDS},
     )

@@ -11,4 +11,27 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<uuid:patient_id>/archive/", views.patient_archive, name="patient_archive"),
     path("patients/<uuid:patient_id>/restore/", views.patient_restore, name="patient_restore"),
+    path(
+        "patients/<uuid:patient_id>/assessments/new/",
+        views.assessment_create,
+        name="assessment_create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/assessments/panel/",
+        views.assessment_panel,
+        name="assessment_panel",
+    ),
+    path("patients/<uuid:patient_id>/visa-h/new/", views.visa_h_create, name="visa_h_create"),
+    path("visa-h/<uuid:response_id>/", views.visa_h_detail, name="visa_h_detail"),
+    path("assessments/<uuid:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<uuid:assessment_id>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("assessments/<uuid:assessment_id>/sign/", views.assessment_sign, name="assessment_sign"),
+    path(
+        "assessments/<uuid:assessment_id>/amend/", views.assessment_amend, name="assessment_amend"
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/reevaluate/",
+        views.assessment_reevaluate,
+        name="assessment_reevaluate",
+    ),
 ]

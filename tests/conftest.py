@@ -105,3 +105,21 @@ def signed_assessment(patient, clinician):
     from tests.factories import make_assessment
 
     return make_assessment(patient=patient, user=clinician, sign=True)
+
+
+VISA_H_ANSWERS = {"q1": 5, "q2": 6, "q3": 4, "q4": 6, "q5": 7, "q6": 5, "q7": 1, "q8b": 2}
+
+
+@pytest.fixture
+def visa_h_response(patient, clinician):
+    import datetime
+
+    from assessments import services
+    from pht.audit import Actor
+
+    return services.record_visa_h(
+        actor=Actor(clinician, patient.clinic),
+        patient=patient,
+        answers=VISA_H_ANSWERS,
+        completed_on=datetime.date(2026, 11, 2),
+    )

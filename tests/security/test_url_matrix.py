@@ -38,9 +38,24 @@ SPECS: dict[str, Spec] = {
     "assessments:patient_restore": Spec(
         objects={"patient_id": "patient"}, post_only=True, admin_only=True
     ),
+    "assessments:assessment_create": Spec(objects={"patient_id": "patient"}),
+    "assessments:assessment_panel": Spec(objects={"patient_id": "patient"}, post_only=True),
+    "assessments:visa_h_create": Spec(objects={"patient_id": "patient"}),
+    "assessments:visa_h_detail": Spec(objects={"response_id": "visa_h_response"}),
+    "assessments:assessment_detail": Spec(objects={"assessment_id": "signed_assessment"}),
+    "assessments:assessment_edit": Spec(objects={"assessment_id": "draft_assessment"}),
+    "assessments:assessment_sign": Spec(objects={"assessment_id": "draft_assessment"}, post_only=True),
+    "assessments:assessment_amend": Spec(
+        objects={"assessment_id": "signed_assessment"}, post_only=True
+    ),
+    "assessments:assessment_reevaluate": Spec(
+        objects={"assessment_id": "signed_assessment"}, post_only=True
+    ),
     "exports:index": Spec(admin_only=True),
     "exports:clinic_csv": Spec(admin_only=True),
     "exports:patient_csv": Spec(objects={"patient_id": "patient"}),
+    "exports:patient_fhir": Spec(objects={"patient_id": "patient"}),
+    "exports:assessment_fhir": Spec(objects={"assessment_id": "signed_assessment"}),
 }
 
 # Django's admin is for superusers and guards itself; it is not part of the product's URLs.

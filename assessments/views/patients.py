@@ -86,7 +86,12 @@ def patient_detail(request, patient_id):
     return render(
         request,
         "assessments/patient_detail.html",
-        {"patient": patient, "membership": membership, "audit_trail": trail},
+        {
+            "patient": patient,
+            "membership": membership,
+            "audit_trail": trail,
+            **selectors.patient_record(patient),
+        },
     )
 
 

@@ -1,0 +1,78 @@
+"""Server-rendered trend charts: plain coordinates for an inline SVG, no JavaScript.
+
+Each series has its own marker shape and a text label at every point, so the chart reads
+without colour; the page also gives the same numbers as a table.
+"""
+
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 560, 200
+LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 34
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    value: float
+    label: str  # the date shown under the axis
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    marker: str  # "circle" or "square"
+    points: tuple[Point, ...]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    unit: str
+    y_max: float
+    series: tuple[Series, ...]
+    ticks: tuple[tuple[float, str], ...]  # (y position, label)
+    dates: tuple[Point, ...]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def empty(self) -> bool:
+        return not any(s.points for s in self.series)
+
+    @property
+    def plot_bottom(self) -> int:
+        return self.height - BOTTOM
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - RIGHT
+
+
+def line_chart(
+    title: str, unit: str, dates: list, series: list[tuple[str, str, list]], y_max: float
+) -> Chart:
+    """``dates``: the x values (dates, oldest first); each series: (name, marker, values by date, None for gaps)."""
+    n = len(dates)
+    span = WIDTH - LEFT - RIGHT
+    xs = [LEFT + (span * i / (n - 1) if n > 1 else span / 2) for i in range(n)]
+    top = max(y_max, 1)
+
+    def y_of(value: float) -> float:
+        return TOP + (HEIGHT - TOP - BOTTOM) * (1 - min(value, top) / top)
+
+    built = []
+    for name, marker, values in series:
+        points = tuple(
+            Point(xs[i], y_of(v), v, f"{dates[i]:%d %b %y}")
+            for i, v in enumerate(values)
+            if v is not None
+        )
+        built.append(Series(name, marker, points))
+    ticks = tuple((y_of(top * f), f"{top * f:g}") for f in (0, 0.5, 1))
+    date_points = tuple(Point(xs[i], HEIGHT - 12, 0, f"{d:%d %b}") for i, d in enumerate(dates))
+    return Chart(title, unit, top, tuple(built), ticks, date_points)

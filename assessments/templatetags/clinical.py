@@ -1,0 +1,61 @@
+"""Small display helpers for clinical values. No logic beyond formatting."""
+
+from django import template
+
+from pht.rules.findings import IMAGING_SPECS, SPECS
+
+register = template.Library()
+
+URGENCY_LABELS = {
+    "emergency": "Emergency: same day",
+    "urgent": "Urgent",
+    "soon": "Soon",
+    "routine": "Routine",
+}
+
+
+@register.filter
+def percent(value, digits: int = 0) -> str:
+    """0.9107 -> '91%'. Empty for None."""
+    if value is None or value == "":
+        return ""
+    return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def odds(probability) -> str:
+    if probability is None:
+        return ""
+    p = float(probability)
+    return f"{p / (1 - p):.2f}" if p < 1 else "∞"
+
+
+@register.filter
+def times(a, b) -> str:
+    return f"{float(a) * float(b):.2f}"
+
+
+@register.filter
+def finding_label(key: str) -> str:
+    """A finding key (or 'a + b', or 'imaging.flag') in the clinician's words."""
+    parts = []
+    for part in str(key).split(" + "):
+        if part.startswith("imaging."):
+            spec = IMAGING_SPECS.get(part.removeprefix("imaging."))
+        else:
+            spec = SPECS.get(part)
+        parts.append(spec.label if spec else part.replace("_", " "))
+    return " + ".join(parts)
+
+
+@register.filter
+def urgency_label(urgency: str) -> str:
+    return URGENCY_LABELS.get(urgency, urgency)
+
+
+@register.filter
+def split_levels(differentials):
+    """(likely or possible, unlikely) for showing the unlikely ones collapsed."""
+    shown = [d for d in differentials or [] if d.get("level") != "unlikely"]
+    rest = [d for d in differentials or [] if d.get("level") == "unlikely"]
+    return shown, rest

@@ -1,0 +1,38 @@
+"""Views, one module per area: patients, assessments, VISA-H."""
+
+from assessments.views.assessments import (
+    assessment_amend,
+    assessment_create,
+    assessment_detail,
+    assessment_edit,
+    assessment_panel,
+    assessment_reevaluate,
+    assessment_sign,
+)
+from assessments.views.patients import (
+    patient_archive,
+    patient_create,
+    patient_detail,
+    patient_edit,
+    patient_list,
+    patient_restore,
+)
+from assessments.views.visa_h import visa_h_create, visa_h_detail
+
+__all__ = [
+    "assessment_amend",
+    "assessment_create",
+    "assessment_detail",
+    "assessment_edit",
+    "assessment_panel",
+    "assessment_reevaluate",
+    "assessment_sign",
+    "patient_archive",
+    "patient_create",
+    "patient_detail",
+    "patient_edit",
+    "patient_list",
+    "patient_restore",
+    "visa_h_create",
+    "visa_h_detail",
+]

@@ -1,0 +1,79 @@
+"""VISA-H: enter a questionnaire for a patient (optionally into a draft) and view it."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from assessments import services
+from assessments.forms import VisaHForm
+from assessments.models import Assessment
+from pht import access, audit
+from pht.audit import Actor
+from pht.rules import visa_h
+
+
+def visa_h_create(request, patient_id):
+    patient = access.get_patient(request, patient_id)
+    if patient.is_archived:
+        messages.error(
+            request, "This patient is archived. Restore the record before adding a questionnaire."
+        )
+        return redirect("assessments:patient_detail", patient_id=patient.pk)
+    drafts = list(
+        patient.assessments.filter(status=Assessment.Status.DRAFT).order_by("-assessed_on")[:10]
+    )
+    initial = {"completed_on": timezone.localdate()}
+    if request.GET.get("assessment") in {str(a.pk) for a in drafts}:
+        initial["assessment"] = request.GET["assessment"]
+    form = VisaHForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        patient=patient,
+        drafts=drafts,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = services.record_visa_h(
+                actor=Actor.from_request(request),
+                patient=patient,
+                answers=form.answers(),
+                completed_on=form.cleaned_data["completed_on"],
+                assessment=form.cleaned_data["assessment"],
+            )
+        except visa_h.VisaHError as error:
+            for message in error.errors:
+                form.add_error(None, message)
+        except services.AssessmentLocked as error:
+            form.add_error("assessment", str(error))
+        else:
+            messages.success(request, f"VISA-H recorded: {response.total}/100.")
+            if response.assessment_id:
+                return redirect("assessments:assessment_edit", assessment_id=response.assessment_id)
+            return redirect("assessments:patient_detail", patient_id=patient.pk)
+    return render(
+        request,
+        "assessments/visa_h_form.html",
+        {"form": form, "patient": patient, "questionnaire": visa_h},
+    )
+
+
+def visa_h_detail(request, response_id):
+    response = access.get_visa_h(request, response_id)
+    audit.log(
+        Actor.from_request(request),
+        "view",
+        object_type="visa_h",
+        object_id=response.pk,
+        patient_id=response.patient_id,
+    )
+    score = visa_h.score_visa_h(response.answers)
+    return render(
+        request,
+        "assessments/visa_h_detail.html",
+        {
+            "response": response,
+            "patient": response.patient,
+            "score": score,
+            "questionnaire": visa_h,
+        },
+    )
