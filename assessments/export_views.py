@@ -5,17 +5,21 @@ writes one ``export`` row to the access log (who, what, which format) and return
 Nothing else changes. The builders live in ``assessments/exports/``.
 """
 
-from django.http import StreamingHttpResponse
+import json
+
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.exports import csv as csv_export
+from assessments.exports import fhir
 from assessments.exports.filters import ExportFilterForm
 from pht import access, audit
 from pht.audit import Actor
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+FHIR_CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 
 
 def _attachment(response, filename: str):
@@ -73,3 +77,61 @@ def patient_csv(request, patient_id):
     )
     assessments = access.assessments_for(request).filter(patient=patient)
     return _csv_response(assessments, f"pht-patient-{slugify(patient.identifier)}.csv")
+
+
+def _json_response(data: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type=FHIR_CONTENT_TYPE
+    )
+    return _attachment(response, filename)
+
+
+def _latest_visa_h(assessment):
+    return assessment.visa_h_responses.order_by("-completed_on", "-created_at").first()
+
+
+def assessment_fhir(request, assessment_id):
+    """One assessment as a FHIR R4 document Bundle (Composition first)."""
+    assessment = access.get_assessment(request, assessment_id)
+    bundle = fhir.assessment_document(
+        assessment, timestamp=timezone.now(), visa_h=_latest_visa_h(assessment)
+    )
+    audit.log(
+        Actor.from_request(request),
+        "export",
+        object_type="assessment",
+        object_id=assessment.pk,
+        patient_id=assessment.patient_id,
+        detail="FHIR R4 document",
+    )
+    return _json_response(bundle, f"pht-assessment-{assessment.pk}.fhir.json")
+
+
+def patient_fhir(request, patient_id):
+    """Every assessment of one patient as a FHIR R4 collection Bundle."""
+    patient = access.get_patient(request, patient_id)
+    assessments = (
+        access.assessments_for(request)
+        .filter(patient=patient)
+        .select_related("clinic", "patient__clinic")
+        .prefetch_related("visa_h_responses")
+        .order_by("assessed_on", "created_at")
+    )
+    records = []
+    for assessment in assessments:
+        responses = sorted(
+            assessment.visa_h_responses.all(),
+            key=lambda r: (r.completed_on, r.created_at),
+            reverse=True,
+        )
+        records.append((assessment, responses[0] if responses else None, ()))
+    bundle = fhir.patient_collection(patient, records, timestamp=timezone.now())
+    audit.log(
+        Actor.from_request(request),
+        "export",
+        object_type="patient",
+        object_id=patient.pk,
+        patient_id=patient.pk,
+        detail=f"FHIR R4 collection of {len(records)} assessment(s)",
+    )
+    return _json_response(bundle, f"pht-patient-{slugify(patient.identifier)}.fhir.json")

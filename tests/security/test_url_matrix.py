@@ -44,7 +44,9 @@ SPECS: dict[str, Spec] = {
     "assessments:visa_h_detail": Spec(objects={"response_id": "visa_h_response"}),
     "assessments:assessment_detail": Spec(objects={"assessment_id": "signed_assessment"}),
     "assessments:assessment_edit": Spec(objects={"assessment_id": "draft_assessment"}),
-    "assessments:assessment_sign": Spec(objects={"assessment_id": "draft_assessment"}, post_only=True),
+    "assessments:assessment_sign": Spec(
+        objects={"assessment_id": "draft_assessment"}, post_only=True
+    ),
     "assessments:assessment_amend": Spec(
         objects={"assessment_id": "signed_assessment"}, post_only=True
     ),
