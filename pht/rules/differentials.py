@@ -39,6 +39,7 @@ pinned hash in ``tests/rules/test_version.py``; add a case to ``tests/rules/case
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pht.rules.predicates import AllOf, Condition, When
@@ -79,10 +80,12 @@ class Rule:
     text: str
     points: float | None = None  # None: the strength's default points
     group: str | None = None  # correlated rules: only the first that holds counts
+    # Derived once (kept out of repr, so out of the pinned hash): the points actually added.
+    value: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def value(self) -> float:
-        return STRENGTH_POINTS[self.strength] if self.points is None else self.points
+    def __post_init__(self) -> None:
+        value = STRENGTH_POINTS[self.strength] if self.points is None else self.points
+        object.__setattr__(self, "value", value)
 
     @property
     def direction(self) -> Literal["raises", "lowers"]:
@@ -1040,8 +1043,10 @@ def unit_points(unit: tuple[Rule, ...], flat: Mapping[str, Any]) -> float:
 def floored(table: DiagnosisTable, raw: float, flat: Mapping[str, Any]) -> float:
     """The score after the serious-pathology floor, rounded to 2 places for stable output."""
     score = round(raw, 2)
-    if score < POSSIBLE_MIN and any(trigger.holds(flat) for trigger in table.floor_triggers):
-        return POSSIBLE_MIN
+    if score < POSSIBLE_MIN:
+        for trigger in table.floor_triggers:
+            if trigger._test(flat):
+                return POSSIBLE_MIN
     return score
 
 
@@ -1083,13 +1088,31 @@ def _floor_reason(table: DiagnosisTable, flat: Mapping[str, Any]) -> Reason:
 
 type Fired = tuple[tuple[Rule | None, ...], ...]
 
+# Precomputed at import (read-only afterwards): the compiled test of each rule, unit by unit,
+# and the reason each rule gives. Both depend only on the tables, so evaluate() stays pure.
+_COMPILED: tuple[tuple[tuple[tuple[Any, Rule], ...], ...], ...] = tuple(
+    tuple(tuple((rule.when._test, rule) for rule in unit) for unit in table.units)
+    for table in TABLES
+)
+_REASONS: Mapping[int, Reason] = MappingProxyType(
+    {id(rule): _reason(rule) for table in TABLES for rule in table.rules}
+)
+
 
 def fire(flat: Mapping[str, Any]) -> Fired:
     """For each table (in ``TABLES`` order), the rule that fired in each unit, or None."""
-    return tuple(
-        tuple(next((rule for rule in unit if rule.when.holds(flat)), None) for unit in table.units)
-        for table in TABLES
-    )
+    fired = []
+    for units in _COMPILED:
+        row = []
+        for unit in units:
+            hit = None
+            for test, rule in unit:
+                if test(flat):
+                    hit = rule
+                    break
+            row.append(hit)
+        fired.append(tuple(row))
+    return tuple(fired)
 
 
 def raw_score(table: DiagnosisTable, fired_units: tuple[Rule | None, ...]) -> float:
@@ -1103,7 +1126,7 @@ def score_all(flat: Mapping[str, Any], fired: Fired | None = None) -> tuple[Diff
     results = []
     for table, fired_units in zip(TABLES, fired, strict=True):
         raw = raw_score(table, fired_units)
-        reasons = [_reason(rule) for rule in fired_units if rule is not None]
+        reasons = [_REASONS[id(rule)] for rule in fired_units if rule is not None]
         score = floored(table, raw, flat)
         if score != round(raw, 2):
             reasons.append(_floor_reason(table, flat))

@@ -30,6 +30,7 @@ from pht.rules.differentials import (
     floored,
     level_for,
     rank_key,
+    raw_score,
 )
 from pht.rules.findings import label
 
@@ -132,12 +133,13 @@ CANDIDATES: tuple[Candidate, ...] = (
     ),
 )
 
-# Which (table index, unit index) pairs read each key: only those are re-scored.
-_UNITS_BY_KEY: dict[str, list[tuple[int, int]]] = {}
+# Which (table index, unit index, compiled unit) read each key: only those are re-scored.
+_UNITS_BY_KEY: dict[str, list[tuple[int, int, tuple[tuple[Any, Any], ...]]]] = {}
 for _t, _table in enumerate(TABLES):
     for _u, _unit in enumerate(_table.units):
+        _compiled = tuple((rule.when._test, rule) for rule in _unit)
         for _key in dict.fromkeys(k for rule in _unit for k in rule.when.keys):
-            _UNITS_BY_KEY.setdefault(_key, []).append((_t, _u))
+            _UNITS_BY_KEY.setdefault(_key, []).append((_t, _u, _compiled))
 _FLOOR_TABLES_BY_KEY: dict[str, list[int]] = {}
 for _t, _table in enumerate(TABLES):
     for _key in dict.fromkeys(k for trigger in _table.floor_triggers for k in trigger.keys):
@@ -163,27 +165,42 @@ def next_tests(
     weights = [
         PLAUSIBLE_WEIGHT if level_for(score) != "unlikely" else UNLIKELY_WEIGHT for score in scores
     ]
-    top = differentials[0].slug
+    ranked = [_INDEX[d.slug] for d in differentials]
+    raws = [raw_score(table, fired[t]) for t, table in enumerate(TABLES)]
+    overlay = dict(flat)  # private scratch copy for the look-ahead
 
     scored: list[tuple[float, int, Candidate, list[str]]] = []
     for order, candidate in enumerate(CANDIDATES):
-        if candidate.key in flat:
+        key = candidate.key
+        if key in flat:
             continue
         if candidate.only_if and by_slug[candidate.only_if].level == "unlikely":
             continue
         moved: dict[int, float] = {}
         impact = 0.0
         for value in (candidate.positive, candidate.negative):
-            changes = _rescore(flat, fired, scores, candidate.key, value)
+            overlay[key] = value
+            deltas = _deltas(overlay, fired, key)
             # Raw (pre-floor) changes measure information even where the serious-pathology
             # floor keeps the displayed score still; the floored score decides the top.
-            outcome = sum(weights[t] * abs(delta) for t, (delta, _) in changes.items())
-            new_scores = {t: new for t, (_, new) in changes.items() if new != scores[t]}
-            if new_scores and _new_top(top, scores, new_scores) != top:
+            outcome = 0.0
+            new_scores: dict[int, float] = {}
+            for t, delta in deltas.items():
+                weighted = weights[t] * abs(delta)
+                outcome += weighted
+                moved[t] = moved.get(t, 0.0) + weighted
+                new = floored(TABLES[t], raws[t] + delta, overlay)
+                if new != scores[t]:
+                    new_scores[t] = new
+            for t in _FLOOR_TABLES_BY_KEY.get(key, ()):
+                if t not in deltas:
+                    new = floored(TABLES[t], raws[t], overlay)
+                    if new != scores[t]:
+                        new_scores[t] = new
+            del overlay[key]
+            if new_scores and _new_top(ranked, scores, new_scores) != ranked[0]:
                 outcome += TOP_CHANGE_BONUS
             impact += outcome / 2
-            for t, (delta, _) in changes.items():
-                moved[t] = moved.get(t, 0.0) + weights[t] * abs(delta)
         if impact >= MIN_IMPACT:
             names = [TABLES[t].name for t, _ in sorted(moved.items(), key=lambda i: -i[1])[:2]]
             scored.append((impact, order, candidate, names))
@@ -203,33 +220,39 @@ def next_tests(
     return tuple(chosen)
 
 
-def _rescore(
-    flat: Mapping[str, Any], fired: Fired, scores: list[float], key: str, value: Any
-) -> dict[int, tuple[float, float]]:
-    """Diagnoses that change if ``key`` were recorded as ``value``: (raw change, new score)."""
-    overlay = dict(flat)
-    overlay[key] = value
+def _deltas(overlay: Mapping[str, Any], fired: Fired, key: str) -> dict[int, float]:
+    """Raw score change per diagnosis when ``overlay`` (which now holds ``key``) is scored.
+
+    Only the rule units that read ``key`` can change; everything else keeps its fired rule.
+    """
     deltas: dict[int, float] = {}
-    for t, u in _UNITS_BY_KEY.get(key, ()):
+    for t, u, unit in _UNITS_BY_KEY.get(key, ()):
         old_rule = fired[t][u]
-        new_rule = next((rule for rule in TABLES[t].units[u] if rule.when.holds(overlay)), None)
+        new_rule = None
+        for test, rule in unit:
+            if test(overlay):
+                new_rule = rule
+                break
         if new_rule is not old_rule:
             old = old_rule.value if old_rule else 0.0
             new = new_rule.value if new_rule else 0.0
             deltas[t] = deltas.get(t, 0.0) + new - old
-    changes = {}
-    for t in set(deltas) | set(_FLOOR_TABLES_BY_KEY.get(key, ())):
-        table = TABLES[t]
-        raw = table.baseline + sum(r.value for r in fired[t] if r is not None) + deltas.get(t, 0)
-        new_score = floored(table, raw, overlay)
-        if deltas.get(t) or new_score != scores[t]:
-            changes[t] = (deltas.get(t, 0.0), new_score)
-    return changes
+    return deltas
 
 
-def _new_top(top: str, scores: list[float], changes: dict[int, float]) -> str:
-    merged = [
-        (rank_key(table.slug, changes.get(t, scores[t])), table.slug)
-        for t, table in enumerate(TABLES)
-    ]
-    return min(merged)[1]
+def _new_top(ranked: list[int], scores: list[float], changes: dict[int, float]) -> int:
+    """The index of the first diagnosis once ``changes`` (index -> new score) apply.
+
+    ``ranked`` is the current order, so the first unchanged entry is the best unchanged one
+    and only it and the changed entries need comparing.
+    """
+    best = next((t for t in ranked if t not in changes), ranked[0])
+    best_key = rank_key(TABLES[best].slug, changes.get(best, scores[best]))
+    for t, new in changes.items():
+        key = rank_key(TABLES[t].slug, new)
+        if key < best_key:
+            best_key, best = key, t
+    return best
+
+
+_INDEX: dict[str, int] = {table.slug: t for t, table in enumerate(TABLES)}

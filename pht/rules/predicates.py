@@ -70,16 +70,24 @@ class When:
 @dataclass(frozen=True)
 class AllOf:
     parts: tuple[When, ...]
+    _test: Callable[[Flat], bool] = field(repr=False, compare=False)
 
     def __init__(self, *parts: When) -> None:
         object.__setattr__(self, "parts", tuple(parts))
+        tests = tuple(part._test for part in parts)
+        if len(tests) == 2:
+            first, second = tests
+            test: Callable[[Flat], bool] = lambda f: first(f) and second(f)  # noqa: E731
+        else:
+            test = lambda f: all(t(f) for t in tests)  # noqa: E731
+        object.__setattr__(self, "_test", test)
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(part.key for part in self.parts)
 
     def holds(self, flat: Flat) -> bool:
-        return all(part.holds(flat) for part in self.parts)
+        return self._test(flat)
 
     def describe(self) -> str:
         return " and ".join(part.describe() for part in self.parts)
