@@ -917,8 +917,12 @@ def suggest_progression(
     sitting_tolerance_min: int | None,
     adherence: str,
     weeks_at_stage: float,
+    goals_need_running: bool = True,
 ) -> ProgressionSuggestion:
     """Suggest progress / hold / regress from the pain-monitoring model (KNOWLEDGE 4.4).
+
+    With ``goals_need_running`` false, stage 3 is the last stage (as in
+    :func:`propose_plan`): a progress there stays at 3.
 
     Rules, checked in this order:
 
@@ -1027,6 +1031,16 @@ def suggest_progression(
         notes.append("Adherence was partial: check the target load was actually reached.")
     if current_stage == 2 and sitting_tolerance_min is None:
         notes.append("Sitting tolerance not recorded: check compression tolerance before stage 3.")
+
+    if current_stage == LAST_STAGE - 1 and not goals_need_running:
+        reasons.append(
+            "Goals do not need running or springy loading, so stage 3 is the last stage: "
+            "keep building load within it and finish when its exit criteria are met (a "
+            "pain-free drop lunge, a stable 24-hour response)."
+        )
+        return ProgressionSuggestion(
+            "progress", current_stage, current_stage, tuple(reasons), tuple(notes)
+        )
 
     if current_stage == LAST_STAGE:
         reasons.append(
@@ -1245,3 +1259,91 @@ def suggest_run_progression(
     target = current_step + 1
     reasons.append(f"Move on to step {target}; run on alternate days at first [M].")
     return RunSuggestion("advance", current_step, target, _run_step(target), tuple(reasons))
+
+
+# ------------------------------------------------------------ plan editing and handouts
+
+
+def hip_flexion_allowed(stage: int, hip_flexion: str) -> bool:
+    """Whether an exercise with this hip-flexion band may be used at ``stage``.
+
+    The same limit as :func:`exercises_for_stage`, for one exercise: used when a
+    clinician adds an exercise by hand, so stage 1 and 2 never get moderate or deep
+    hip flexion [C2: S16].
+    """
+    if stage not in _STAGES_BY_NUMBER or hip_flexion not in HIP_FLEXION_LEVELS:
+        return False
+    return _hip_rank(hip_flexion) <= _hip_rank(rehab_stage(stage).max_hip_flexion)
+
+
+def weeks_between(start_ordinal: int, end_ordinal: int) -> float:
+    """Whole weeks (one decimal) between two dates given as ``date.toordinal()``; never < 0."""
+    return max(round((end_ordinal - start_ordinal) / 7, 1), 0.0)
+
+
+@dataclass(frozen=True)
+class PatientAdvice:
+    """A sentence for the patient handout, with its source."""
+
+    slug: str
+    text: str
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"slug": self.slug, "text": self.text, "source": self.source.to_dict()}
+
+
+# How to monitor pain, in plain words. Built on the marker threshold above.
+PAIN_MONITORING_ADVICE: tuple[PatientAdvice, ...] = (
+    PatientAdvice(
+        "marker-test-daily",
+        "Each morning, do your marker test (the movement your physiotherapist showed you) "
+        "and score the pain from 0 (none) to 10 (worst imaginable).",
+        Source(("S15",), "C2", "One repeatable provocation test as a daily marker."),
+    ),
+    PatientAdvice(
+        "acceptable-pain",
+        f"Pain up to {ACCEPTABLE_MARKER_PAIN} out of 10 during the exercises or the marker "
+        "test is acceptable, as long as it has settled by the next morning.",
+        Source(("S15", "S16"), "C2", "0-3/10 tolerated; pain should settle within 24 h."),
+    ),
+    PatientAdvice(
+        "too-much",
+        f"If the pain goes above {ACCEPTABLE_MARKER_PAIN} out of 10, or is worse the next "
+        "morning, the load was too much: do less (fewer sets, lighter, or a smaller "
+        "range) until it settles. Do not stop moving altogether.",
+        Source(("S15", "S16"), "C2"),
+    ),
+    PatientAdvice(
+        "not-stretching",
+        "Do not stretch the back of the thigh to ease the pain: stretching presses on the tendon.",
+        Source(("S-certgait", "S-zion"), "C2"),
+    ),
+)
+
+# Days the marker may stay above the threshold, despite doing less, before calling.
+CALL_AFTER_DAYS_ABOVE_THRESHOLD = 3
+CALL_AFTER_DAYS_SOURCE = Source(("KNOWLEDGE 4.4",), "Dev", "Project choice.")
+
+WHEN_TO_CALL_ADVICE: tuple[PatientAdvice, ...] = (
+    PatientAdvice(
+        "call-not-settling",
+        f"Call the clinic if your marker pain stays above {ACCEPTABLE_MARKER_PAIN} out of "
+        f"10 for {CALL_AFTER_DAYS_ABOVE_THRESHOLD} days in a row even though you have cut "
+        "back, or if the pain keeps you awake at night.",
+        CALL_AFTER_DAYS_SOURCE,
+    ),
+    PatientAdvice(
+        "call-new-symptoms",
+        "Call the clinic if you feel a sudden pop or sharp pain in the buttock, see new "
+        "bruising on the back of the thigh, or get pins and needles or numbness down the leg.",
+        Source(("S29", "S23"), "C", "Tear / avulsion and nerve features, KNOWLEDGE 5."),
+    ),
+    PatientAdvice(
+        "urgent-help",
+        "Get urgent medical help (emergency department) if you have numbness between the "
+        "legs or around the back passage, new problems passing urine or controlling your "
+        "bladder or bowels, weakness in both legs, or a fever with the pain.",
+        Source(("S27",), "C2", "Cauda equina and systemic red flags, KNOWLEDGE 5."),
+    ),
+)

@@ -333,3 +333,54 @@ def test_irritability_lists_every_bad_value() -> None:
             }
         )
     assert len(caught.value.problems) == 5
+
+
+# --- hand-added exercises and handout advice -------------------------------------------
+
+from pht.rules.rehab import (  # noqa: E402
+    ACCEPTABLE_MARKER_PAIN,
+    PAIN_MONITORING_ADVICE,
+    WHEN_TO_CALL_ADVICE,
+    hip_flexion_allowed,
+    weeks_between,
+)
+
+
+@pytest.mark.parametrize(
+    ("stage", "hip_flexion", "allowed"),
+    [
+        (1, "neutral", True),
+        (1, "low", True),
+        (1, "moderate", False),
+        (1, "deep", False),
+        (2, "moderate", False),
+        (3, "deep", True),
+        (4, "deep", True),
+        (0, "neutral", True),
+        (0, "low", False),
+        (5, "neutral", False),
+        (1, "very-deep", False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_hip_flexion_allowed_follows_the_stage_limit(stage, hip_flexion, allowed):
+    assert hip_flexion_allowed(stage, hip_flexion) is allowed
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "weeks"), [(0, 14, 2.0), (0, 10, 1.4), (0, 0, 0.0), (10, 3, 0.0)]
+)
+def test_weeks_between_counts_whole_days_and_never_goes_negative(start, end, weeks):
+    assert weeks_between(start, end) == weeks
+
+
+def test_pain_monitoring_advice_states_the_marker_threshold():
+    text = " ".join(a.text for a in PAIN_MONITORING_ADVICE)
+    assert f"{ACCEPTABLE_MARKER_PAIN} out of 10" in text
+    assert "next morning" in text
+
+
+def test_every_handout_advice_cites_a_source():
+    for advice in (*PAIN_MONITORING_ADVICE, *WHEN_TO_CALL_ADVICE):
+        assert advice.source.status in ("C", "C2", "Dev")
+        assert advice.text.endswith(".")

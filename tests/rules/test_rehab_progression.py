@@ -378,3 +378,18 @@ def test_run_progression_lists_every_bad_input() -> None:
     with pytest.raises(RehabInputError) as caught:
         suggest_run_progression(current_step=20, response_24h="fine", pain_during_run=-1)
     assert len(caught.value.problems) == 3
+
+
+@pytest.mark.parametrize(
+    ("stage", "goals_need_running", "suggested"),
+    [(3, False, 3), (3, True, 4), (2, False, 3), (4, True, 4)],
+    ids=["3 no running stays", "3 running goes to 4", "2 no running goes to 3", "4 stays"],
+)
+def test_progress_stops_at_stage_3_when_goals_do_not_need_running(
+    stage: int, goals_need_running: bool, suggested: int
+) -> None:
+    result = suggest_progression(
+        **{**GOOD, "current_stage": stage, "sitting_tolerance_min": 60},  # type: ignore[arg-type]
+        goals_need_running=goals_need_running,
+    )
+    assert (result.decision, result.suggested_stage) == ("progress", suggested)
