@@ -206,3 +206,30 @@ def _trend_rows(assessments):
         }
         for day, f in _chronological(assessments)
     ]
+
+
+DASHBOARD_LIMIT = 10
+
+
+def dashboard(clinic_id) -> dict:
+    """The clinic's work queue: unsigned drafts, unresolved red flags, recently seen patients."""
+    clinic_assessments = Assessment.objects.filter(clinic_id=clinic_id).select_related(
+        "patient", "clinician"
+    )
+    drafts = clinic_assessments.filter(status=Assessment.Status.DRAFT)
+    red_flags = list(
+        drafts.filter(red_flag_urgency__in=["emergency", "urgent"]).order_by("-updated_at")[
+            :DASHBOARD_LIMIT
+        ]
+    )
+    recent = clinic_assessments.order_by("-assessed_on", "-created_at")[: DASHBOARD_LIMIT * 3]
+    seen, recent_patients = set(), []
+    for a in recent:
+        if a.patient_id not in seen and not a.patient.is_archived:
+            seen.add(a.patient_id)
+            recent_patients.append({"patient": a.patient, "assessment": a})
+    return {
+        "drafts": list(drafts.order_by("-updated_at")[:DASHBOARD_LIMIT]),
+        "red_flag_drafts": red_flags,
+        "recent_patients": recent_patients[:DASHBOARD_LIMIT],
+    }

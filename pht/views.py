@@ -5,20 +5,17 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from assessments import selectors
 from pht import access
 from pht.models import Membership
 
 
 def dashboard(request):
     membership = access.active_membership(request)
-    recent = []
+    context = {"membership": membership}
     if membership is not None:
-        recent = list(
-            access.patients_for(request)
-            .filter(archived_at__isnull=True)
-            .order_by("-updated_at")[:8]
-        )
-    return render(request, "dashboard.html", {"membership": membership, "recent_patients": recent})
+        context.update(selectors.dashboard(membership.clinic_id))
+    return render(request, "dashboard.html", context)
 
 
 @require_POST

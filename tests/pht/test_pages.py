@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from pht.models import Membership
-from tests.factories import ClinicFactory, MembershipFactory
+from tests.factories import PHT_FINDINGS, ClinicFactory, MembershipFactory, make_assessment
 
 
 def test_the_login_page_is_public(client, db):
@@ -33,12 +33,34 @@ def test_logout_by_post_ends_the_session(clinician_client):
     assert clinician_client.get(reverse("dashboard")).status_code == 302
 
 
-def test_the_dashboard_lists_recent_patients_of_the_clinic(
-    clinician_client, patient, other_patient
+def test_the_dashboard_lists_recently_seen_patients_of_the_clinic_only(
+    clinician_client, draft_assessment, other_patient, other_clinician
 ):
+    make_assessment(patient=other_patient, user=other_clinician)
     content = clinician_client.get(reverse("dashboard")).content.decode()
     assert "CLARKE, Hannah" in content
     assert "LINDQVIST" not in content
+
+
+def test_the_dashboard_lists_unsigned_drafts(clinician_client, draft_assessment, signed_assessment):
+    response = clinician_client.get(reverse("dashboard"))
+    assert [a.pk for a in response.context["drafts"]] == [draft_assessment.pk]
+
+
+def test_the_dashboard_alerts_unresolved_red_flags(clinician_client, patient, clinician):
+    flagged = make_assessment(
+        patient=patient, user=clinician, findings={**PHT_FINDINGS, "bladder_bowel_change": True}
+    )
+    response = clinician_client.get(reverse("dashboard"))
+    assert [a.pk for a in response.context["red_flag_drafts"]] == [flagged.pk]
+    assert "Unresolved red flags" in response.content.decode()
+
+
+def test_a_signed_red_flag_is_no_longer_unresolved(clinician_client, patient, clinician):
+    make_assessment(
+        patient=patient, user=clinician, findings={**PHT_FINDINGS, "fever": True}, sign=True
+    )
+    assert clinician_client.get(reverse("dashboard")).context["red_flag_drafts"] == []
 
 
 def test_pages_are_not_cached(clinician_client):

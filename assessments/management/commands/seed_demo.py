@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessments import services
+from assessments.demo import seed_demo_assessments
 from assessments.models import Patient
 from pht.audit import Actor
 from pht.models import Clinic, Membership, User
@@ -102,7 +103,12 @@ class Command(BaseCommand):
         created += self._patients(
             Actor(users["otherphysio"], clinics[OTHER_CLINIC]), OTHER_PATIENTS
         )
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new patients)."))
+        assessments = seed_demo_assessments(clinic=clinics[DEMO_CLINIC], clinician=users["physio"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} new patients, {assessments} new assessments)."
+            )
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, clinic_name, role in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label:<13} {clinic_name}")
