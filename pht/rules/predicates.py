@@ -52,7 +52,7 @@ class When:
                 if self.value is True:
                     return name
                 if self.value is False:
-                    return f"no {name[0].lower()}{name[1:]}"
+                    return f"No {name[0].lower()}{name[1:]}"
                 return f"{name}: {self.value}"
             case "has":
                 return f"{name} includes {self.value.replace('_', ' ')}"
@@ -90,7 +90,8 @@ class AllOf:
         return self._test(flat)
 
     def describe(self) -> str:
-        return " and ".join(part.describe() for part in self.parts)
+        first, *rest = (part.describe() for part in self.parts)
+        return " and ".join([first, *(text[0].lower() + text[1:] for text in rest)])
 
 
 type Condition = When | AllOf
