@@ -331,7 +331,7 @@ class AssessmentForm(forms.Form):
         data = self.cleaned_data
         findings = {}
         for spec in FINDINGS:
-            if spec.key not in self.fields:
+            if spec.key in reasoning.DERIVED_KEYS or spec.key not in self.fields:
                 continue
             value = _from_form(spec, data.get(spec.key))
             if value is not None:
@@ -485,7 +485,11 @@ class VisaHForm(forms.Form):
     completed_on = forms.DateField(
         label="Date completed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    assessment = forms.ChoiceField(label="Link to a draft assessment", required=False)
+    assessment = forms.ChoiceField(
+        label="Link to a draft assessment",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of this patient's draft assessments."},
+    )
 
     def __init__(self, *args, patient, drafts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,143 @@
+"""The consultation form: saving drafts, bad input, the lock and the no-JavaScript path."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Assessment
+
+BASE = {"assessed_on": "2026-11-20", "side": "left", "action": "save"}
+
+
+def new_url(patient):
+    return reverse("assessments:assessment_create", args=[patient.pk])
+
+
+def edit_url(assessment):
+    return reverse("assessments:assessment_edit", args=[assessment.pk])
+
+
+def test_the_form_groups_controls_with_fieldsets_and_labels(clinician_client, patient):
+    content = clinician_client.get(new_url(patient)).content.decode()
+    assert "<legend" in content and "Pain-provocation tests" in content
+    assert 'for="id_modified_bent_knee_stretch_2"' in content
+    assert "Not asked" in content and "Not tested" in content
+
+
+def test_saving_a_draft_stores_only_what_was_answered(clinician_client, patient):
+    response = clinician_client.post(
+        new_url(patient),
+        {
+            **BASE,
+            "modified_bent_knee_stretch": "positive",
+            "modified_bent_knee_stretch_pain": "6",
+            "night_pain": "no",
+            "fever": "",
+        },
+    )
+    assessment = Assessment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(assessment)
+    assert assessment.findings == {"modified_bent_knee_stretch": "positive", "night_pain": False}
+    assert assessment.modified_bent_knee_stretch_pain == 6
+    assert assessment.status == "draft"
+
+
+def test_a_draft_can_be_resumed(clinician_client, draft_assessment):
+    response = clinician_client.get(edit_url(draft_assessment))
+    assert response.status_code == 200
+    assert response.context["form"].initial["modified_bent_knee_stretch"] == "positive"
+    assert response.context["form"].initial["pain_with_sitting"] == "yes"
+
+
+def test_editing_saves_and_bumps_the_lock(clinician_client, draft_assessment):
+    data = {**BASE, "lock_version": draft_assessment.lock_version, "puranen_orava": "negative"}
+    clinician_client.post(edit_url(draft_assessment), data)
+    draft_assessment.refresh_from_db()
+    assert draft_assessment.findings == {"puranen_orava": "negative"}
+    assert draft_assessment.lock_version == 1
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("pain_nprs_worst", "11", "less than or equal to 10"),
+        ("duration_weeks", "-2", "greater than or equal to 0"),
+        ("modified_bent_knee_stretch_pain", "11", "less than or equal to 10"),
+        ("assessed_on", "2999-01-01", "cannot be in the future"),
+        ("sij_provocation_positive_count", "6", "less than or equal to 5"),
+        ("night_pain", "maybe", "Select a valid choice"),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
+    clinician_client, patient, field, value, message
+):
+    response = clinician_client.post(new_url(patient), {**BASE, field: value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+    assert not Assessment.objects.exists()
+
+
+def test_sitting_tolerance_without_painful_sitting_is_refused(clinician_client, patient):
+    response = clinician_client.post(
+        new_url(patient), {**BASE, "pain_with_sitting": "no", "sitting_tolerance_min": "20"}
+    )
+    assert "Sitting tolerance is recorded only when sitting is painful" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_provoked_pain_without_a_test_result_is_refused(clinician_client, patient):
+    response = clinician_client.post(new_url(patient), {**BASE, "puranen_orava_pain": "4"})
+    assert "Record the test result first" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_pain_now_above_worst_is_refused(clinician_client, patient):
+    response = clinician_client.post(
+        new_url(patient), {**BASE, "pain_nprs_now": "8", "pain_nprs_worst": "5"}
+    )
+    assert "cannot be higher than the worst pain" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_invalid_edit_changes_nothing(clinician_client, draft_assessment):
+    before = draft_assessment.findings
+    clinician_client.post(
+        edit_url(draft_assessment), {**BASE, "lock_version": 0, "pain_nprs_worst": "11"}
+    )
+    draft_assessment.refresh_from_db()
+    assert draft_assessment.findings == before
+    assert draft_assessment.lock_version == 0
+
+
+def test_update_suggestions_works_without_javascript_and_saves_nothing(clinician_client, patient):
+    response = clinician_client.post(
+        new_url(patient), {**BASE, "action": "evaluate", "modified_bent_knee_stretch": "positive"}
+    )
+    assert response.status_code == 200
+    assert response.context["evaluation"]["pht_probability"]["tests_used"][0]["test"] == (
+        "modified_bent_knee_stretch"
+    )
+    assert not Assessment.objects.exists()
+
+
+def test_a_stale_form_is_refused_with_a_conflict_message(
+    clinician_client, colleague_client, draft_assessment
+):
+    first = {**BASE, "lock_version": 0, "night_pain": "yes"}
+    second = {**BASE, "lock_version": 0, "night_pain": "no"}
+    assert clinician_client.post(edit_url(draft_assessment), first).status_code == 302
+    response = colleague_client.post(edit_url(draft_assessment), second)
+    assert response.status_code == 409
+    assert "Someone else saved this draft" in response.content.decode()
+    draft_assessment.refresh_from_db()
+    assert draft_assessment.findings["night_pain"] is True
+
+
+def test_an_archived_patient_gets_no_new_assessment(clinician_client, patient):
+    from django.utils import timezone
+
+    patient.archived_at = timezone.now()
+    patient.save()
+    assert clinician_client.post(new_url(patient), BASE).status_code == 302
+    assert not Assessment.objects.exists()

@@ -1,0 +1,40 @@
+"""Record and assessment pages cost the same number of queries however long the history."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import services
+from pht.audit import Actor
+from tests.factories import make_assessment
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("history", [1, 8])
+def test_record_page_queries_do_not_grow_with_assessments(
+    clinician_client, clinician, patient, history
+):
+    for _ in range(history):
+        make_assessment(patient=patient, user=clinician, sign=True)
+    assert count(clinician_client, reverse("assessments:patient_detail", args=[patient.pk])) == 7
+
+
+@pytest.mark.parametrize("amendments", [0, 4])
+def test_assessment_page_queries_do_not_grow_with_versions(
+    clinician_client, clinician, clinic_a, signed_assessment, amendments
+):
+    actor = Actor(clinician, clinic_a)
+    latest = signed_assessment
+    for _ in range(amendments):
+        latest = services.amend_assessment(actor=actor, assessment=latest)
+        latest = services.sign_assessment(
+            actor=actor, assessment=latest, lock_version=latest.lock_version
+        )
+    url = reverse("assessments:assessment_detail", args=[signed_assessment.pk])
+    assert count(clinician_client, url) == 8

@@ -1,0 +1,109 @@
+"""Signing, the lock, red-flag actions, amendments and re-evaluation, through the views."""
+
+from django.urls import reverse
+
+from assessments.models import Assessment
+from pht.models import AccessLog
+from tests.factories import PHT_FINDINGS, make_assessment
+
+
+def sign(client, assessment, **data):
+    return client.post(
+        reverse("assessments:assessment_sign", args=[assessment.pk]),
+        {"lock_version": assessment.lock_version, **data},
+    )
+
+
+def snapshot(assessment):
+    return list(Assessment.objects.filter(pk=assessment.pk).values())
+
+
+def test_signing_locks_the_assessment(clinician_client, clinician, draft_assessment):
+    response = sign(clinician_client, draft_assessment)
+    assert response.status_code == 302
+    draft_assessment.refresh_from_db()
+    assert draft_assessment.is_signed and draft_assessment.signed_by == clinician
+
+
+def test_a_post_to_a_signed_assessment_changes_nothing(clinician_client, signed_assessment):
+    before = snapshot(signed_assessment)
+    response = clinician_client.post(
+        reverse("assessments:assessment_edit", args=[signed_assessment.pk]),
+        {
+            "assessed_on": "2026-11-20",
+            "lock_version": signed_assessment.lock_version,
+            "night_pain": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert snapshot(signed_assessment) == before
+
+
+def test_the_edit_page_of_a_signed_assessment_redirects_with_a_message(
+    clinician_client, signed_assessment
+):
+    response = clinician_client.get(
+        reverse("assessments:assessment_edit", args=[signed_assessment.pk]), follow=True
+    )
+    assert "signed and locked" in response.content.decode()
+
+
+def test_an_urgent_red_flag_cannot_be_signed_without_an_action(
+    clinician_client, patient, clinician
+):
+    flagged = make_assessment(
+        patient=patient, user=clinician, findings={**PHT_FINDINGS, "fever": True}
+    )
+    response = sign(clinician_client, flagged)
+    assert response.status_code == 200
+    assert "record the action taken" in response.content.decode()
+    flagged.refresh_from_db()
+    assert flagged.status == "draft"
+
+
+def test_the_action_is_shown_and_audited(clinician_client, patient, clinician):
+    flagged = make_assessment(
+        patient=patient, user=clinician, findings={**PHT_FINDINGS, "fever": True}
+    )
+    sign(
+        clinician_client,
+        flagged,
+        red_flag_action="referral_made",
+        red_flag_action_note="GP same day",
+    )
+    page = clinician_client.get(reverse("assessments:assessment_detail", args=[flagged.pk]))
+    assert "Red-flag action recorded:" in page.content.decode()
+    assert "GP same day" in page.content.decode()
+    assert AccessLog.objects.filter(detail="signed; red-flag action: Referral made").exists()
+
+
+def test_amending_opens_a_new_version_and_both_are_visible(clinician_client, signed_assessment):
+    response = clinician_client.post(
+        reverse("assessments:assessment_amend", args=[signed_assessment.pk])
+    )
+    amendment = Assessment.objects.get(amends=signed_assessment)
+    assert response["Location"] == reverse("assessments:assessment_edit", args=[amendment.pk])
+    page = clinician_client.get(
+        reverse("assessments:assessment_detail", args=[signed_assessment.pk])
+    )
+    assert "v1 (signed)" in page.content.decode()
+    assert "v2 (draft" in page.content.decode()
+
+
+def test_reevaluation_is_explicit_and_keeps_the_original(clinician_client, signed_assessment):
+    Assessment.objects.filter(pk=signed_assessment.pk).update(rules_version="2000.1.1")
+    before = snapshot(signed_assessment)
+    clinician_client.post(reverse("assessments:assessment_reevaluate", args=[signed_assessment.pk]))
+    assert snapshot(signed_assessment) == before
+    assert signed_assessment.reevaluations.count() == 1
+    assert AccessLog.objects.filter(detail__startswith="re-evaluated under rules").exists()
+
+
+def test_the_assessment_page_shows_the_reasoning_and_signature(clinician_client, signed_assessment):
+    content = clinician_client.get(
+        reverse("assessments:assessment_detail", args=[signed_assessment.pk])
+    ).content.decode()
+    assert "Signed by" in content
+    assert signed_assessment.rules_version in content
+    assert "Proximal hamstring tendinopathy" in content
+    assert "Not asked / not examined" in content
