@@ -99,3 +99,55 @@ def get_visa_h(request: HttpRequest, response_id):
         ),
         pk=response_id,
     )
+
+
+# --- Rehabilitation ---------------------------------------------------------------------
+
+
+def exercises_for(request: HttpRequest):
+    """The library the user's clinic sees: shipped exercises plus the clinic's own."""
+    from django.db.models import Q
+
+    from rehab.models import Exercise
+
+    membership = require_membership(request)
+    return Exercise.objects.filter(
+        Q(clinic__isnull=True) | Q(clinic_id=membership.clinic_id)
+    ).prefetch_related("stage_links")
+
+
+def get_exercise(request: HttpRequest, slug: str):
+    """One exercise by slug: shipped, or the clinic's own; another clinic's answers 404.
+
+    A clinic's own slug never repeats a shipped one (rehab.services refuses it), so the
+    slug names one exercise.
+    """
+    return get_object_or_404(exercises_for(request), slug=slug)
+
+
+def plans_for(request: HttpRequest):
+    """The rehab plans of the user's active clinic, with the joins every page needs."""
+    from rehab.models import RehabPlan
+
+    membership = require_membership(request)
+    return RehabPlan.objects.filter(clinic_id=membership.clinic_id).select_related(
+        "patient", "clinic", "assessment", "created_by"
+    )
+
+
+def get_plan(request: HttpRequest, plan_id):
+    """One rehab plan of the user's clinic, or 404."""
+    return get_object_or_404(plans_for(request), pk=plan_id)
+
+
+def get_review(request: HttpRequest, review_id):
+    """One progress review of the user's clinic, or 404."""
+    from rehab.models import ProgressReview
+
+    membership = require_membership(request)
+    return get_object_or_404(
+        ProgressReview.objects.filter(clinic_id=membership.clinic_id).select_related(
+            "plan", "plan__patient", "plan__clinic", "created_by", "accepted_by"
+        ),
+        pk=review_id,
+    )

@@ -123,3 +123,60 @@ def visa_h_response(patient, clinician):
         answers=VISA_H_ANSWERS,
         completed_on=datetime.date(2026, 11, 2),
     )
+
+
+# --- Rehab (issue 5) -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def rehab_plan(signed_assessment, clinician):
+    """A stage-1 plan from the signed assessment, started three weeks ago."""
+    import datetime
+
+    from tests.factories import make_plan
+
+    return make_plan(
+        assessment=signed_assessment,
+        user=clinician,
+        started_on=datetime.date.today() - datetime.timedelta(weeks=3),
+    )
+
+
+@pytest.fixture
+def rehab_review(rehab_plan, clinician):
+    """A review of ``rehab_plan`` that suggests progress (not yet accepted)."""
+    from tests.factories import make_review
+
+    return make_review(plan=rehab_plan, user=clinician)
+
+
+@pytest.fixture
+def custom_exercise(clinic_a, clinic_admin):
+    """Clinic A's own exercise."""
+    from pht.audit import Actor
+    from rehab import services
+
+    return services.create_custom_exercise(
+        actor=Actor(clinic_admin, clinic_a),
+        data={
+            "slug": "cable-hip-extension",
+            "name": "Cable hip extension",
+            "load_type": "isotonic",
+            "hip_flexion": "low",
+            "sets": "3",
+            "reps": "10-12",
+            "hold_seconds": "",
+            "rest_seconds": "90",
+            "intensity": "About 12RM",
+            "tempo": "3 s up, 3 s down",
+            "frequency": "3 times a week",
+            "instructions": "Stand facing the cable machine and push the leg back.",
+            "cues": ["Keep the trunk upright"],
+            "avoid": ["Arching the lower back"],
+            "source_key": "Clinic",
+            "source_citation": "Northside Physio protocol",
+            "source_status": "Dev",
+            "source_note": "",
+        },
+        stages=[2],
+    )

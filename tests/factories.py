@@ -110,3 +110,54 @@ def make_assessment(*, patient, user, findings=None, sign=False, **data):
             red_flag_action="referral_made" if assessment.needs_red_flag_action else "",
         )
     return assessment
+
+
+# --- Rehab (issue 5) -----------------------------------------------------------------------
+
+REVIEW_DEFAULTS = {
+    "marker_pain": 2,
+    "response_24h": "same",
+    "sitting_tolerance_min": 45,
+    "adherence": "full",
+    "visa_h_total": None,
+    "pain_during_run": None,
+    "notes": "",
+}
+
+
+def make_plan(*, assessment, user, stage=None, goals_need_running=True, started_on=None):
+    """A real plan from a signed assessment, through the services: the proposal's exercises
+    with their library dosage, at the proposed stage unless ``stage`` is given."""
+    from pht.audit import Actor
+    from rehab import services
+    from rehab.models import Exercise
+
+    actor = Actor(user, assessment.clinic)
+    library = list(Exercise.objects.filter(clinic__isnull=True).prefetch_related("stage_links"))
+    proposal = services.propose(
+        assessment=assessment, library=library, goals_need_running=goals_need_running, stage=stage
+    )
+    return services.create_plan(
+        actor=actor,
+        assessment=assessment,
+        stage=proposal.stage,
+        goals_need_running=goals_need_running,
+        review_date=datetime.date.today() + datetime.timedelta(weeks=2),
+        items=[services.PlanItem(exercise=e, dosage=e.dosage) for e in proposal.exercises[:4]],
+        started_on=started_on,
+    )
+
+
+def make_review(*, plan, user, reviewed_on=None, **data):
+    from pht.audit import Actor
+    from rehab import services
+
+    return services.record_review(
+        actor=Actor(user, plan.clinic),
+        plan=plan,
+        data={
+            **REVIEW_DEFAULTS,
+            "reviewed_on": reviewed_on or datetime.date.today(),
+            **data,
+        },
+    )

@@ -38,6 +38,17 @@ SPECS: dict[str, Spec] = {
     "assessments:patient_restore": Spec(
         objects={"patient_id": "patient"}, post_only=True, admin_only=True
     ),
+    "rehab:exercise_list": Spec(),
+    "rehab:exercise_create": Spec(admin_only=True),
+    "rehab:exercise_detail": Spec(objects={"slug": "custom_exercise_ref"}),
+    "rehab:plan_new": Spec(objects={"assessment_id": "signed_assessment"}),
+    "rehab:plan_detail": Spec(objects={"plan_id": "rehab_plan"}),
+    "rehab:plan_edit": Spec(objects={"plan_id": "rehab_plan"}),
+    "rehab:review_new": Spec(objects={"plan_id": "rehab_plan"}),
+    "rehab:handout": Spec(objects={"plan_id": "rehab_plan"}),
+    "rehab:handout_pdf": Spec(objects={"plan_id": "rehab_plan"}),
+    "rehab:review_detail": Spec(objects={"review_id": "rehab_review"}),
+    "rehab:review_accept": Spec(objects={"review_id": "rehab_review"}, post_only=True),
     "assessments:assessment_create": Spec(objects={"patient_id": "patient"}),
     "assessments:assessment_panel": Spec(objects={"patient_id": "patient"}, post_only=True),
     "assessments:visa_h_create": Spec(objects={"patient_id": "patient"}),
@@ -169,3 +180,11 @@ def test_viewing_is_logged_but_nothing_else_changes(admin_client_a, patient):
     admin_client_a.get(reverse("assessments:patient_detail", args=[patient.pk]))
     assert fingerprint() == before
     assert AccessLog.objects.filter(action="view").count() == 1
+
+
+@pytest.fixture
+def custom_exercise_ref(custom_exercise):
+    """Exercise URLs carry the slug, and build_url reads ``.pk``: hand it the slug."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(pk=custom_exercise.slug)

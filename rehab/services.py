@@ -1,0 +1,425 @@
+"""The only code that writes rehab data. Each function is one transaction and audits itself.
+
+Clinical decisions (starting stage, exercises that fit, load advice, progress/hold/regress,
+walk-run steps) come from ``pht.rules.rehab``; this module is the adapter that feeds the
+rules from the database and stores what they said.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment
+from pht import audit
+from pht.audit import Actor
+from pht.rules import RULES_VERSION
+from pht.rules import rehab as rules
+from rehab.models import (
+    Exercise,
+    ExerciseStage,
+    PlanExercise,
+    ProgressReview,
+    RehabPlan,
+    StageChange,
+)
+
+DRAFT_ASSESSMENT = (
+    "This assessment is still a draft. Sign it first: a rehab plan starts from a signed "
+    "assessment, so the plan always rests on findings that can no longer change."
+)
+SLUG_TAKEN_SHIPPED = "A shipped exercise already uses this short name; choose another."
+SLUG_TAKEN_CLINIC = "Your clinic already has an exercise with this short name."
+SLUG_RESERVED = "This short name is reserved; choose another."
+RESERVED_SLUGS = frozenset({"new"})
+NO_EXERCISES = "Choose at least one exercise for the plan."
+ALREADY_ACCEPTED = "This suggestion was already accepted."
+STALE_REVIEW = (
+    "The plan has changed stage since this review was recorded, so its suggestion no "
+    "longer applies. Record a new review."
+)
+
+
+# --- reading the rules' inputs --------------------------------------------------------
+
+
+def spec_for(exercise: Exercise) -> rules.ExerciseSpec:
+    """The rules' view of a library exercise (stages must be prefetched as stage_links)."""
+    return rules.ExerciseSpec(
+        slug=exercise.slug,
+        name=exercise.name,
+        stages=tuple(link.stage for link in exercise.stage_links.all()),
+        load_type=exercise.load_type,
+        hip_flexion=exercise.hip_flexion,
+        dosage=exercise.dosage,
+    )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the rules propose for an assessment, with the library rows behind it."""
+
+    proposal: rules.PlanProposal
+    irritability_reasons: tuple[str, ...]
+    stage: int  # the stage shown: the proposed one, or the clinician's choice
+    exercises: tuple[Exercise, ...]  # library rows fitting ``stage``, in library order
+    load_advice: tuple[rules.LoadAdvice, ...]
+
+
+def tendon_stage_of(assessment: Assessment) -> str | None:
+    return assessment.stage if assessment.stage in rules.TENDON_STAGES else None
+
+
+def propose(
+    *,
+    assessment: Assessment,
+    library: list[Exercise],
+    goals_need_running: bool,
+    stage: int | None = None,
+) -> Proposal:
+    """Ask the rules for a plan. ``stage`` lets the clinician look at another stage's set."""
+    irritability, irritability_reasons = rules.irritability_from_findings(
+        assessment.evaluated_findings
+    )
+    active = [exercise for exercise in library if exercise.status == Exercise.Status.ACTIVE]
+    specs = [spec_for(exercise) for exercise in active]
+    proposal = rules.propose_plan(
+        tendon_stage=tendon_stage_of(assessment),
+        irritability=irritability,
+        exercises=specs,
+        goals_need_running=goals_need_running,
+    )
+    shown = proposal.rehab_stage if stage is None else stage
+    fitting = {spec.slug for spec in rules.exercises_for_stage(shown, specs)}
+    return Proposal(
+        proposal=proposal,
+        irritability_reasons=tuple(irritability_reasons),
+        stage=shown,
+        exercises=tuple(exercise for exercise in active if exercise.slug in fitting),
+        load_advice=rules.load_advice_for(shown, goals_need_running=goals_need_running),
+    )
+
+
+def _advice_snapshot(stage: int, goals_need_running: bool) -> list[dict]:
+    return [
+        advice.to_dict()
+        for advice in rules.load_advice_for(stage, goals_need_running=goals_need_running)
+    ]
+
+
+# --- exercise library -----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_custom_exercise(*, actor: Actor, data: dict, stages: list[int]) -> Exercise:
+    """Add one of the clinic's own exercises, checked by the same rules as the library.
+
+    ``data`` holds the Exercise columns (dosage, text, cues and avoid as lists, source).
+    Raises ValidationError listing every problem; nothing is saved then.
+    """
+    slug = data["slug"]
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": SLUG_RESERVED})
+    if Exercise.objects.filter(clinic__isnull=True, slug=slug).exists():
+        raise ValidationError({"slug": SLUG_TAKEN_SHIPPED})
+    if Exercise.objects.filter(clinic=actor.clinic, slug=slug).exists():
+        raise ValidationError({"slug": SLUG_TAKEN_CLINIC})
+    entry = {
+        "slug": slug,
+        "name": data["name"],
+        "stages": stages,
+        "load_type": data["load_type"],
+        "hip_flexion": data["hip_flexion"],
+        "dosage": {
+            key: data[key] for key in Exercise.DOSAGE_FIELDS if data.get(key) not in ("", None)
+        },
+        "instructions": data["instructions"],
+        "cues": data["cues"],
+        "avoid": data["avoid"],
+        "source": {
+            "key": data["source_key"],
+            "citation": data["source_citation"],
+            "status": data["source_status"],
+            "note": data.get("source_note", ""),
+        },
+    }
+    try:
+        rules.exercise_spec_from_dict(entry)
+    except rules.RehabInputError as error:
+        # "slug: hip_flexion: deep is deeper than stage 1 allows" -> drop the label.
+        raise ValidationError([p.split(": ", 1)[1] for p in error.problems]) from None
+    exercise = Exercise(clinic=actor.clinic, created_by=actor.user, order=10_000, **data)
+    exercise._history_user = actor.user
+    exercise.save()
+    ExerciseStage.objects.bulk_create(
+        [ExerciseStage(exercise=exercise, stage=stage) for stage in sorted(set(stages))]
+    )
+    audit.log(actor, "create", object_type="exercise", object_id=exercise.pk, detail=slug)
+    return exercise
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One exercise of a plan as the clinician set it."""
+
+    exercise: Exercise
+    dosage: dict[str, str]
+
+
+def _check_items(stage: int, items: list[PlanItem]) -> None:
+    if not items:
+        raise ValidationError(NO_EXERCISES)
+    problems = [
+        f"{item.exercise.name}: its hip flexion ({item.exercise.get_hip_flexion_display()}) "
+        f"is deeper than stage {stage} allows. Remove it or choose another exercise."
+        for item in items
+        if not rules.hip_flexion_allowed(stage, item.exercise.hip_flexion)
+    ]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _write_items(plan: RehabPlan, items: list[PlanItem], actor: Actor) -> None:
+    """Make the plan's exercises exactly ``items``: update, add, remove (history kept)."""
+    existing = {item.exercise_id: item for item in plan.items.all()}
+    wanted = {item.exercise.pk for item in items}
+    for exercise_id, row in existing.items():
+        if exercise_id not in wanted:
+            row._history_user = actor.user
+            row.delete()
+    for order, item in enumerate(items):
+        row = existing.get(item.exercise.pk) or PlanExercise(plan=plan, exercise=item.exercise)
+        values = {name: item.dosage.get(name, "") for name in PlanExercise.DOSAGE_FIELDS}
+        values["order"] = order
+        if not row._state.adding and all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row._history_user = actor.user
+        row.save()
+
+
+@transaction.atomic
+def create_plan(
+    *,
+    actor: Actor,
+    assessment: Assessment,
+    stage: int,
+    goals_need_running: bool,
+    review_date: datetime.date,
+    items: list[PlanItem],
+    notes: str = "",
+    started_on: datetime.date | None = None,
+) -> RehabPlan:
+    """Save the clinician's edited proposal as a plan for the assessment's patient."""
+    assert assessment.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    if not assessment.is_signed:
+        raise ValidationError(DRAFT_ASSESSMENT)
+    _check_items(stage, items)
+    irritability, irritability_reasons = rules.irritability_from_findings(
+        assessment.evaluated_findings
+    )
+    proposal = rules.propose_plan(
+        tendon_stage=tendon_stage_of(assessment),
+        irritability=irritability,
+        exercises=[],
+        goals_need_running=goals_need_running,
+    )
+    reasons = [*proposal.reasons, *irritability_reasons]
+    if stage != proposal.rehab_stage:
+        reasons.append(
+            f"The clinician chose stage {stage} instead of the suggested stage "
+            f"{proposal.rehab_stage}."
+        )
+    plan = RehabPlan(
+        patient=assessment.patient,
+        clinic=actor.clinic,
+        assessment=assessment,
+        current_stage=stage,
+        proposed_stage=proposal.rehab_stage,
+        stage_since=started_on or timezone.localdate(),
+        tendon_stage=assessment.stage,
+        irritability=irritability,
+        proposal_reasons=reasons,
+        goals_need_running=goals_need_running,
+        load_advice=_advice_snapshot(stage, goals_need_running),
+        run_step=rules.FIRST_RUN_STEP if stage == rules.LAST_STAGE else None,
+        review_date=review_date,
+        notes=notes,
+        rules_version=RULES_VERSION,
+        created_by=actor.user,
+    )
+    plan._history_user = actor.user
+    plan.save()
+    _write_items(plan, items, actor)
+    audit.log(
+        actor,
+        "create",
+        object_type="rehab_plan",
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+        detail=f"stage {stage}; from assessment {assessment.pk}",
+    )
+    return plan
+
+
+@transaction.atomic
+def update_plan(
+    *,
+    actor: Actor,
+    plan: RehabPlan,
+    goals_need_running: bool,
+    review_date: datetime.date,
+    items: list[PlanItem],
+    notes: str,
+) -> RehabPlan:
+    """Change a plan's exercises, dosages, review date, goals or notes. The stage moves
+    only through an accepted review."""
+    stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
+    assert stored.clinic_id == actor.clinic.pk, "plan belongs to another clinic"
+    _check_items(stored.current_stage, items)
+    stored.goals_need_running = goals_need_running
+    stored.review_date = review_date
+    stored.notes = notes
+    stored.load_advice = _advice_snapshot(stored.current_stage, goals_need_running)
+    stored._history_user = actor.user
+    stored.save()
+    _write_items(stored, items, actor)
+    audit.log(
+        actor,
+        "change",
+        object_type="rehab_plan",
+        object_id=stored.pk,
+        patient_id=stored.patient_id,
+        detail=f"plan edited: {len(items)} exercises",
+    )
+    return stored
+
+
+# --- reviews ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressReview:
+    """Store a follow-up and the rules' suggestion for it. The stage does not move yet.
+
+    ``data``: reviewed_on, marker_pain, response_24h, sitting_tolerance_min, adherence,
+    visa_h_total, pain_during_run, notes (already validated by the form; the rules
+    validate again and raise ValidationError listing every problem).
+    """
+    stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
+    assert stored.clinic_id == actor.clinic.pk, "plan belongs to another clinic"
+    previous = (
+        stored.reviews.filter(reviewed_on__lte=data["reviewed_on"])
+        .order_by("-reviewed_on", "-created_at")
+        .values_list("marker_pain", flat=True)
+        .first()
+    )
+    weeks = rules.weeks_between(stored.stage_since.toordinal(), data["reviewed_on"].toordinal())
+    try:
+        suggestion = rules.suggest_progression(
+            current_stage=stored.current_stage,
+            marker_pain=data["marker_pain"],
+            response_24h=data["response_24h"],
+            previous_marker_pain=previous,
+            sitting_tolerance_min=data.get("sitting_tolerance_min"),
+            adherence=data["adherence"],
+            weeks_at_stage=weeks,
+            goals_need_running=stored.goals_need_running,
+        )
+        run = None
+        if stored.is_return_to_running and data.get("pain_during_run") is not None:
+            run = rules.suggest_run_progression(
+                current_step=stored.run_step or rules.FIRST_RUN_STEP,
+                response_24h=data["response_24h"],
+                pain_during_run=data["pain_during_run"],
+            ).to_dict()
+    except rules.RehabInputError as error:
+        raise ValidationError(list(error.problems)) from None
+    review = ProgressReview(
+        plan=stored,
+        clinic=stored.clinic,
+        stage_at_review=stored.current_stage,
+        previous_marker_pain=previous,
+        weeks_at_stage=weeks,
+        decision=suggestion.decision,
+        suggested_stage=suggestion.suggested_stage,
+        reasons=list(suggestion.reasons),
+        suggestion_notes=list(suggestion.notes),
+        run_suggestion=run,
+        rules_version=RULES_VERSION,
+        created_by=actor.user,
+        **data,
+    )
+    review._history_user = actor.user
+    review.full_clean(exclude=["plan", "clinic", "created_by"])
+    review.save()
+    audit.log(
+        actor,
+        "create",
+        object_type="rehab_review",
+        object_id=review.pk,
+        patient_id=stored.patient_id,
+        detail=f"suggested {suggestion.decision} to stage {suggestion.suggested_stage}",
+    )
+    return review
+
+
+@transaction.atomic
+def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None:
+    """Apply a review's suggestion to its plan: move the stage (one step) and, in stage 4,
+    the walk-run step. Returns the StageChange, or None when the stage stays."""
+    stored = ProgressReview.objects.select_for_update().get(pk=review.pk)
+    plan = RehabPlan.objects.select_for_update().get(pk=stored.plan_id)
+    assert plan.clinic_id == actor.clinic.pk, "plan belongs to another clinic"
+    if stored.is_accepted:
+        raise ValidationError(ALREADY_ACCEPTED)
+    if stored.stage_at_review != plan.current_stage:
+        raise ValidationError(STALE_REVIEW)
+    assert abs(stored.suggested_stage - plan.current_stage) <= 1, "rules move one step at most"
+
+    stored.accepted_at = timezone.now()
+    stored.accepted_by = actor.user
+    stored._history_user = actor.user
+    stored.save(update_fields=["accepted_at", "accepted_by"])
+
+    change = None
+    details = []
+    if stored.suggested_stage != plan.current_stage:
+        change = StageChange(
+            plan=plan,
+            review=stored,
+            from_stage=plan.current_stage,
+            to_stage=stored.suggested_stage,
+            changed_by=actor.user,
+        )
+        change._history_user = actor.user
+        change.save()
+        details.append(f"stage {plan.current_stage} to {stored.suggested_stage}")
+        plan.current_stage = stored.suggested_stage
+        plan.stage_since = stored.reviewed_on
+        plan.load_advice = _advice_snapshot(plan.current_stage, plan.goals_need_running)
+        plan.run_step = rules.FIRST_RUN_STEP if plan.is_return_to_running else None
+    elif stored.run_suggestion and plan.is_return_to_running:
+        step = stored.run_suggestion["suggested_step"]
+        if step != plan.run_step:
+            details.append(f"walk-run step {plan.run_step} to {step}")
+            plan.run_step = step
+    if details:
+        plan._history_user = actor.user
+        plan.save()
+    audit.log(
+        actor,
+        "change",
+        object_type="rehab_plan",
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+        detail=f"accepted review {stored.pk}: {stored.decision}; "
+        + ("; ".join(details) or "stage kept"),
+    )
+    return change

@@ -1,0 +1,366 @@
+"""Rehab pages: views translate HTTP to a service or selector call and back."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pht import access, audit
+from pht.audit import Actor
+from pht.rules import rehab as rules
+from rehab import handout, selectors, services
+from rehab.forms import (
+    ExerciseFilterForm,
+    ExerciseForm,
+    PlanForm,
+    PlanItemFormSet,
+    PlanOptionsForm,
+    ReviewForm,
+    item_initial,
+)
+
+DEFAULT_REVIEW_WEEKS = 2
+
+
+# --- exercise library -----------------------------------------------------------------
+
+
+def exercise_list(request):
+    membership = access.require_membership(request)
+    form = ExerciseFilterForm(request.GET)
+    stage, load_type = None, ""
+    if form.is_valid():
+        stage, load_type = form.cleaned_data["stage"], form.cleaned_data["load_type"]
+    exercises = selectors.filter_library(
+        access.exercises_for(request), stage=stage, load_type=load_type
+    )
+    return render(
+        request,
+        "rehab/exercise_list.html",
+        {"form": form, "exercises": exercises, "membership": membership, "stage": stage},
+    )
+
+
+def exercise_detail(request, slug):
+    exercise = access.get_exercise(request, slug)
+    return render(request, "rehab/exercise_detail.html", {"exercise": exercise})
+
+
+def exercise_create(request):
+    access.require_clinic_admin(request)
+    form = ExerciseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exercise = services.create_custom_exercise(
+                actor=Actor.from_request(request),
+                data=form.exercise_data(),
+                stages=form.cleaned_data["stages"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, f"{exercise.name} added to your clinic's library.")
+            return redirect("rehab:exercise_detail", slug=exercise.slug)
+    return render(request, "rehab/exercise_form.html", {"form": form})
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+def _library(request):
+    return list(access.exercises_for(request).order_by("clinic_id", "order", "name"))
+
+
+def _extra_choices(library, stage, shown):
+    """Exercises the clinician may add by hand: active, within the stage's hip limit."""
+    shown_ids = {exercise.pk for exercise in shown}
+    return [
+        exercise
+        for exercise in library
+        if exercise.pk not in shown_ids
+        and exercise.status == exercise.Status.ACTIVE
+        and rules.hip_flexion_allowed(stage, exercise.hip_flexion)
+    ]
+
+
+def _items_from(formset, candidates, plan_form):
+    """The included rows as PlanItems, plus added exercises with their default dosage."""
+    by_id = {exercise.pk: exercise for exercise in candidates}
+    items = []
+    for row in formset:
+        exercise = by_id.get(row.cleaned_data.get("exercise"))
+        if exercise is None:
+            raise ValidationError("The list of exercises changed; reload the page.")
+        if row.cleaned_data.get("include"):
+            items.append(services.PlanItem(exercise=exercise, dosage=row.dosage()))
+    for exercise in plan_form.added():
+        items.append(services.PlanItem(exercise=exercise, dosage=exercise.dosage))
+    return items
+
+
+def plan_new(request, assessment_id):
+    assessment = access.get_assessment(request, assessment_id)
+    if not assessment.is_signed:
+        return TemplateResponse(
+            request,
+            "rehab/plan_unavailable.html",
+            {"assessment": assessment, "reason": services.DRAFT_ASSESSMENT},
+            status=409,
+        )
+    options = PlanOptionsForm(request.GET)
+    goals = options.goals()
+    if request.method == "POST":
+        goals = request.POST.get("goals_need_running") != "no"
+    library = _library(request)
+    proposal = services.propose(
+        assessment=assessment,
+        library=library,
+        goals_need_running=goals,
+        stage=options.chosen_stage(),
+    )
+    candidates = list(proposal.exercises)
+    extra = _extra_choices(library, proposal.stage, candidates)
+    data = request.POST if request.method == "POST" else None
+    plan_form = PlanForm(
+        data,
+        extra_exercises=extra,
+        initial={
+            "goals_need_running": "yes" if goals else "no",
+            "review_date": timezone.localdate() + datetime.timedelta(weeks=DEFAULT_REVIEW_WEEKS),
+        },
+    )
+    formset = PlanItemFormSet(
+        data, prefix="items", initial=[item_initial(exercise) for exercise in candidates]
+    )
+    if request.method == "POST" and plan_form.is_valid() and formset.is_valid():
+        try:
+            plan = services.create_plan(
+                actor=Actor.from_request(request),
+                assessment=assessment,
+                stage=proposal.stage,
+                goals_need_running=plan_form.cleaned_data["goals_need_running"] == "yes",
+                review_date=plan_form.cleaned_data["review_date"],
+                items=_items_from(formset, candidates, plan_form),
+                notes=plan_form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            plan_form.add_error(None, error)
+        else:
+            messages.success(request, "Rehab plan saved.")
+            return redirect("rehab:plan_detail", plan_id=plan.pk)
+    return render(
+        request,
+        "rehab/plan_form.html",
+        {
+            "assessment": assessment,
+            "patient": assessment.patient,
+            "proposal": proposal,
+            "options": options,
+            "form": plan_form,
+            "rows": list(zip(formset.forms, candidates, strict=True)),
+            "formset": formset,
+            "stage": rules.rehab_stage(proposal.stage),
+            "plan": None,
+        },
+    )
+
+
+def plan_edit(request, plan_id):
+    plan = access.get_plan(request, plan_id)
+    items = selectors.plan_items(plan)
+    library = _library(request)
+    in_plan = [item.exercise for item in items]
+    in_plan_ids = {exercise.pk for exercise in in_plan}
+    specs = [services.spec_for(exercise) for exercise in library]
+    fitting = {spec.slug for spec in rules.exercises_for_stage(plan.current_stage, specs)}
+    suggested = [
+        exercise
+        for exercise in library
+        if exercise.slug in fitting
+        and exercise.pk not in in_plan_ids
+        and exercise.status == exercise.Status.ACTIVE
+    ]
+    candidates = in_plan + suggested
+    initial = [item_initial(item.exercise, item) for item in items] + [
+        item_initial(exercise, include=False) for exercise in suggested
+    ]
+    data = request.POST if request.method == "POST" else None
+    plan_form = PlanForm(
+        data,
+        extra_exercises=_extra_choices(library, plan.current_stage, candidates),
+        initial={
+            "goals_need_running": "yes" if plan.goals_need_running else "no",
+            "review_date": plan.review_date,
+            "notes": plan.notes,
+        },
+    )
+    formset = PlanItemFormSet(data, prefix="items", initial=initial)
+    if request.method == "POST" and plan_form.is_valid() and formset.is_valid():
+        try:
+            services.update_plan(
+                actor=Actor.from_request(request),
+                plan=plan,
+                goals_need_running=plan_form.cleaned_data["goals_need_running"] == "yes",
+                review_date=plan_form.cleaned_data["review_date"],
+                items=_items_from(formset, candidates, plan_form),
+                notes=plan_form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            plan_form.add_error(None, error)
+        else:
+            messages.success(request, "Rehab plan updated.")
+            return redirect("rehab:plan_detail", plan_id=plan.pk)
+    return render(
+        request,
+        "rehab/plan_form.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "assessment": plan.assessment,
+            "form": plan_form,
+            "rows": list(zip(formset.forms, candidates, strict=True)),
+            "formset": formset,
+            "stage": plan.stage,
+            "proposal": None,
+        },
+    )
+
+
+def plan_detail(request, plan_id):
+    plan = access.get_plan(request, plan_id)
+    audit.log(
+        Actor.from_request(request),
+        "view",
+        object_type="rehab_plan",
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+    )
+    items = selectors.plan_items(plan)
+    reviews = selectors.plan_reviews(plan)
+    context = {
+        "plan": plan,
+        "patient": plan.patient,
+        "stage": plan.stage,
+        "items": items,
+        "too_deep": [
+            item
+            for item in items
+            if not rules.hip_flexion_allowed(plan.current_stage, item.exercise.hip_flexion)
+        ],
+        "reviews": reviews,
+        "trend": selectors.pain_trend(reviews) if reviews else None,
+        "pending": next((r for r in reviews if not r.is_accepted), None),
+    }
+    if plan.is_return_to_running:
+        context.update(
+            criteria=rules.RETURN_TO_RUN_CRITERIA,
+            walk_run=rules.WALK_RUN_PROGRESSION,
+            walk_run_source=rules.WALK_RUN_SOURCE,
+            run_order=rules.RUN_PROGRESSION_ORDER,
+            run_order_source=rules.RUN_PROGRESSION_ORDER_SOURCE,
+            acceptable_run_pain=rules.ACCEPTABLE_RUN_PAIN,
+        )
+    return render(request, "rehab/plan_detail.html", context)
+
+
+# --- reviews ----------------------------------------------------------------------------
+
+
+def review_new(request, plan_id):
+    plan = access.get_plan(request, plan_id)
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None,
+        plan=plan,
+        initial={"reviewed_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.record_review(
+                actor=Actor.from_request(request), plan=plan, data=form.review_data()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Review saved. Check the suggestion below.")
+            return redirect("rehab:review_detail", review_id=review.pk)
+    return render(
+        request,
+        "rehab/review_form.html",
+        {"plan": plan, "patient": plan.patient, "form": form, "stage": plan.stage},
+    )
+
+
+def review_detail(request, review_id):
+    review = access.get_review(request, review_id)
+    plan = review.plan
+    return render(
+        request,
+        "rehab/review_detail.html",
+        {
+            "review": review,
+            "plan": plan,
+            "patient": plan.patient,
+            "suggested": rules.rehab_stage(review.suggested_stage),
+            "can_accept": not review.is_accepted and review.stage_at_review == plan.current_stage,
+        },
+    )
+
+
+@require_POST
+def review_accept(request, review_id):
+    review = access.get_review(request, review_id)
+    try:
+        change = services.accept_review(actor=Actor.from_request(request), review=review)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("rehab:review_detail", review_id=review.pk)
+    if change is None:
+        messages.success(request, "Suggestion accepted: the plan stays at its current stage.")
+    else:
+        messages.success(
+            request,
+            f"Suggestion accepted: the plan moved from stage {change.from_stage} to stage "
+            f"{change.to_stage}. Check its exercises for the new stage.",
+        )
+    return redirect("rehab:plan_detail", plan_id=review.plan_id)
+
+
+# --- handout ----------------------------------------------------------------------------
+
+
+def handout_view(request, plan_id):
+    plan = access.get_plan(request, plan_id)
+    audit.log(
+        Actor.from_request(request),
+        "view",
+        object_type="rehab_plan",
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+        detail="handout",
+    )
+    return render(request, handout.TEMPLATE, handout.handout_context(plan, pdf=False))
+
+
+def handout_pdf(request, plan_id):
+    plan = access.get_plan(request, plan_id)
+    pdf = handout.render_pdf(plan)
+    audit.log(
+        Actor.from_request(request),
+        "export",
+        object_type="rehab_plan",
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+        detail="handout.pdf",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rehab-handout-{plan.pk}.pdf"'
+    return response

@@ -1,0 +1,214 @@
+"""Plan generation from a signed assessment, editing, and the plan page."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pht.models import AccessLog
+from rehab.models import PlanExercise, RehabPlan
+from tests.factories import PHT_FINDINGS, make_assessment, make_review
+
+# Findings that make irritability high (night pain, short sitting tolerance).
+HIGH_IRRITABILITY = {**PHT_FINDINGS, "night_pain": True, "sitting_tolerance_min": 5}
+# Low irritability with a long history: a degenerative-leaning tendon.
+LOW_IRRITABILITY = {
+    **PHT_FINDINGS,
+    "duration_weeks": 60,
+    "recent_training_load_change": False,
+    "night_pain": False,
+    "pain_worse_after_activity": False,
+    "sitting_tolerance_min": 60,
+    "pain_nprs_now": 1,
+    "pain_nprs_worst": 4,
+}
+
+
+def new_url(assessment):
+    return reverse("rehab:plan_new", args=[assessment.pk])
+
+
+def post_data(response, **changes):
+    """The form as the page renders it (every proposed exercise ticked), plus changes."""
+    formset = response.context["formset"]
+    data = {
+        "goals_need_running": "yes",
+        "review_date": (datetime.date.today() + datetime.timedelta(days=14)).isoformat(),
+        "notes": "",
+        f"{formset.prefix}-TOTAL_FORMS": str(len(formset.forms)),
+        f"{formset.prefix}-INITIAL_FORMS": str(len(formset.forms)),
+    }
+    for form in formset.forms:
+        for name in form.fields:
+            value = form.initial.get(name)
+            if name == "include":
+                if value:
+                    data[form.add_prefix(name)] = "on"
+            elif value is not None:
+                data[form.add_prefix(name)] = str(value)
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("findings", "stage", "irritability"),
+    [(HIGH_IRRITABILITY, 1, "high"), (PHT_FINDINGS, 1, "moderate"), (LOW_IRRITABILITY, 2, "low")],
+    ids=["high irritability -> 1", "moderate, disrepair -> 1", "low irritability -> 2"],
+)
+def test_the_proposal_follows_stage_and_irritability(
+    clinician_client, patient, clinician, findings, stage, irritability
+):
+    assessment = make_assessment(patient=patient, user=clinician, findings=findings, sign=True)
+    response = clinician_client.get(new_url(assessment))
+    assert response.status_code == 200
+    proposal = response.context["proposal"]
+    assert proposal.proposal.irritability == irritability
+    assert proposal.stage == stage
+    assert proposal.exercises
+    assert f"Suggested starting point: stage {stage}" in response.content.decode()
+    assert not RehabPlan.objects.exists()
+
+
+def test_stage_1_never_proposes_moderate_or_deep_hip_flexion(clinician_client, signed_assessment):
+    proposal = clinician_client.get(new_url(signed_assessment)).context["proposal"]
+    assert proposal.stage == 1
+    assert {e.hip_flexion for e in proposal.exercises} <= {"neutral", "low"}
+
+
+def test_the_proposal_shows_load_advice(clinician_client, signed_assessment):
+    content = clinician_client.get(new_url(signed_assessment)).content.decode()
+    assert "Stop stretching the back of the thigh" in content
+    assert "cushion" in content
+
+
+def test_saving_the_edited_proposal_creates_the_plan(
+    clinician_client, clinician, signed_assessment
+):
+    page = clinician_client.get(new_url(signed_assessment))
+    first = page.context["formset"].forms[0]
+    second = page.context["formset"].forms[1]
+    data = post_data(page, goals_need_running="no")
+    data[first.add_prefix("sets")] = "4"
+    del data[second.add_prefix("include")]
+    response = clinician_client.post(new_url(signed_assessment), data)
+
+    plan = RehabPlan.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rehab:plan_detail", args=[plan.pk])
+    assert (plan.current_stage, plan.proposed_stage, plan.irritability) == (1, 1, "moderate")
+    assert plan.goals_need_running is False
+    assert plan.created_by == clinician
+    assert plan.items.count() == len(page.context["rows"]) - 1
+    assert plan.items.get(exercise_id=first.initial["exercise"]).sets == "4"
+    assert not plan.items.filter(exercise_id=second.initial["exercise"]).exists()
+    assert all(advice["for_runners"] is False for advice in plan.load_advice)
+    assert plan.history.count() == 1
+    log = AccessLog.objects.get(action="create", object_type="rehab_plan")
+    assert (log.object_type, log.object_id, log.patient_id) == (
+        "rehab_plan",
+        plan.pk,
+        signed_assessment.patient_id,
+    )
+
+
+def test_a_plan_needs_at_least_one_exercise(clinician_client, signed_assessment):
+    page = clinician_client.get(new_url(signed_assessment))
+    data = {k: v for k, v in post_data(page).items() if not k.endswith("-include")}
+    response = clinician_client.post(new_url(signed_assessment), data)
+    assert response.status_code == 200
+    assert "Choose at least one exercise" in response.content.decode()
+    assert not RehabPlan.objects.exists()
+
+
+def test_a_missing_dosage_is_shown_next_to_the_field(clinician_client, signed_assessment):
+    page = clinician_client.get(new_url(signed_assessment))
+    first = page.context["formset"].forms[0]
+    data = post_data(page)
+    data[first.add_prefix("sets")] = ""
+    response = clinician_client.post(new_url(signed_assessment), data)
+    assert response.status_code == 200
+    assert "Needed for an exercise in the plan." in response.content.decode()
+    assert not RehabPlan.objects.exists()
+
+
+def test_a_draft_assessment_cannot_get_a_plan(clinician_client, draft_assessment):
+    response = clinician_client.get(new_url(draft_assessment))
+    assert response.status_code == 409
+    assert "still a draft" in response.content.decode()
+    response = clinician_client.post(new_url(draft_assessment), {})
+    assert response.status_code == 409
+    assert not RehabPlan.objects.exists()
+
+
+def test_the_clinician_can_plan_another_stage(clinician_client, signed_assessment):
+    response = clinician_client.get(new_url(signed_assessment), {"stage": "2"})
+    proposal = response.context["proposal"]
+    assert (proposal.proposal.rehab_stage, proposal.stage) == (1, 2)
+
+
+def test_editing_a_plan_changes_dosage_and_is_audited(clinician_client, rehab_plan):
+    url = reverse("rehab:plan_edit", args=[rehab_plan.pk])
+    page = clinician_client.get(url)
+    first = page.context["formset"].forms[0]
+    data = post_data(page, review_date=(datetime.date.today() + datetime.timedelta(days=30)))
+    data["review_date"] = data["review_date"].isoformat()
+    data[first.add_prefix("reps")] = ""
+    data[first.add_prefix("hold_seconds")] = "40"
+    response = clinician_client.post(url, data)
+    assert response.status_code == 302
+    item = PlanExercise.objects.get(plan=rehab_plan, exercise_id=first.initial["exercise"])
+    assert item.hold_seconds == "40"
+    rehab_plan.refresh_from_db()
+    assert rehab_plan.review_date == datetime.date.today() + datetime.timedelta(days=30)
+    assert AccessLog.objects.filter(action="change", object_type="rehab_plan").count() == 1
+    assert item.history.count() == 2
+
+
+def test_the_plan_page_is_logged_and_shows_exercises(clinician_client, rehab_plan):
+    response = clinician_client.get(reverse("rehab:plan_detail", args=[rehab_plan.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    for item in rehab_plan.items.all():
+        assert item.exercise.name in content
+    assert AccessLog.objects.filter(action="view", object_id=rehab_plan.pk).count() == 1
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_plan_page_query_count_does_not_grow_with_reviews(
+    clinician_client, clinician, rehab_plan
+):
+    url = reverse("rehab:plan_detail", args=[rehab_plan.pk])
+    make_review(plan=rehab_plan, user=clinician, marker_pain=4)
+    with_one = count_queries(clinician_client, url)
+    for pain in (3, 2, 5, 1, 2, 3):
+        make_review(plan=rehab_plan, user=clinician, marker_pain=pain)
+    assert count_queries(clinician_client, url) == with_one
+
+
+def test_the_pain_trend_is_an_svg_with_a_table_alternative(clinician_client, clinician, rehab_plan):
+    make_review(plan=rehab_plan, user=clinician, marker_pain=4)
+    make_review(plan=rehab_plan, user=clinician, marker_pain=2)
+    content = clinician_client.get(reverse("rehab:plan_detail", args=[rehab_plan.pk])).content
+    content = content.decode()
+    assert "<svg" in content and "trend-marker" in content
+    assert "<td>4/10</td>" in content and "<td>2/10</td>" in content
+    assert 'style="' not in content
+
+
+def test_patient_plans_selector_and_partial(rehab_plan, patient):
+    from django.template.loader import render_to_string
+
+    from rehab.selectors import plans_for_patient
+
+    plans = plans_for_patient(patient)
+    assert plans == [rehab_plan]
+    html = render_to_string("rehab/_patient_plans.html", {"plans": plans})
+    assert reverse("rehab:plan_detail", args=[rehab_plan.pk]) in html
+    assert "Stage 1" in html
