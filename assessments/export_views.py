@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.exports import csv as csv_export
-from assessments.exports import fhir
+from assessments.exports import fhir, summary
 from assessments.exports.filters import ExportFilterForm
 from pht import access, audit
 from pht.audit import Actor
@@ -135,3 +135,39 @@ def patient_fhir(request, patient_id):
         detail=f"FHIR R4 collection of {len(records)} assessment(s)",
     )
     return _json_response(bundle, f"pht-patient-{slugify(patient.identifier)}.fhir.json")
+
+
+def _log_summary(request, assessment, fmt: str) -> None:
+    audit.log(
+        Actor.from_request(request),
+        "export",
+        object_type="assessment",
+        object_id=assessment.pk,
+        patient_id=assessment.patient_id,
+        detail=f"summary {fmt}" + ("" if assessment.is_signed else " (draft)"),
+    )
+
+
+def assessment_summary(request, assessment_id):
+    """The summary letter as a page (the browser prints it as the same A4 letter)."""
+    assessment = access.get_assessment(request, assessment_id)
+    context = summary.summary_context(assessment, visa_h=_latest_visa_h(assessment))
+    _log_summary(request, assessment, "print view")
+    return render(request, "exports/summary.html", context)
+
+
+def assessment_summary_pdf(request, assessment_id):
+    """The summary letter as an A4 PDF."""
+    assessment = access.get_assessment(request, assessment_id)
+    context = summary.summary_context(assessment, visa_h=_latest_visa_h(assessment))
+    pdf = summary.render_pdf(context)
+    _log_summary(request, assessment, "PDF")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    draft = "" if assessment.is_signed else "-DRAFT"
+    filename = (
+        f"pht-summary-{slugify(assessment.patient.identifier)}-"
+        f"{assessment.assessed_on:%Y-%m-%d}-v{assessment.version}{draft}.pdf"
+    )
+    # Inline: the browser opens it in its PDF viewer; saving keeps the file name.
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -69,6 +69,8 @@ SPECS: dict[str, Spec] = {
     "exports:patient_csv": Spec(objects={"patient_id": "patient"}),
     "exports:patient_fhir": Spec(objects={"patient_id": "patient"}),
     "exports:assessment_fhir": Spec(objects={"assessment_id": "signed_assessment"}),
+    "exports:assessment_summary": Spec(objects={"assessment_id": "signed_assessment"}),
+    "exports:assessment_summary_pdf": Spec(objects={"assessment_id": "draft_assessment"}),
 }
 
 # Django's admin is for superusers and guards itself; it is not part of the product's URLs.
