@@ -9,6 +9,7 @@ from assessments import selectors, services
 from assessments.forms import PatientForm, PatientSearchForm
 from pht import access, audit
 from pht.audit import Actor
+from rehab.selectors import plans_for_patient
 
 
 def patient_list(request):
@@ -91,6 +92,7 @@ def patient_detail(request, patient_id):
             "membership": membership,
             "audit_trail": trail,
             **selectors.patient_record(patient),
+            "plans": plans_for_patient(patient),
         },
     )
 

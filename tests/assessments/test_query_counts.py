@@ -22,7 +22,7 @@ def test_record_page_queries_do_not_grow_with_assessments(
 ):
     for _ in range(history):
         make_assessment(patient=patient, user=clinician, sign=True)
-    assert count(clinician_client, reverse("assessments:patient_detail", args=[patient.pk])) == 7
+    assert count(clinician_client, reverse("assessments:patient_detail", args=[patient.pk])) == 8
 
 
 @pytest.mark.parametrize("amendments", [0, 4])
