@@ -7,7 +7,7 @@ without colour; the page also gives the same numbers as a table.
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 560, 200
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 34
+LEFT, RIGHT, TOP, BOTTOM = 44, 40, 24, 34
 
 
 @dataclass(frozen=True)
