@@ -7,6 +7,7 @@ Nothing else changes. The builders live in ``assessments/exports/``.
 
 import json
 
+from django.db.models import Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from assessments.exports import fhir, summary
 from assessments.exports.filters import ExportFilterForm
 from pht import access, audit
 from pht.audit import Actor
+from rehab.models import RehabPlan
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 FHIR_CONTENT_TYPE = "application/fhir+json; charset=utf-8"
@@ -90,11 +92,23 @@ def _latest_visa_h(assessment):
     return assessment.visa_h_responses.order_by("-completed_on", "-created_at").first()
 
 
+def _plans():
+    """Rehab plans with what the FHIR CarePlan reads (author, exercises), oldest first."""
+    return (
+        RehabPlan.objects.select_related("created_by")
+        .prefetch_related("items__exercise")
+        .order_by("created_at")
+    )
+
+
 def assessment_fhir(request, assessment_id):
     """One assessment as a FHIR R4 document Bundle (Composition first)."""
     assessment = access.get_assessment(request, assessment_id)
     bundle = fhir.assessment_document(
-        assessment, timestamp=timezone.now(), visa_h=_latest_visa_h(assessment)
+        assessment,
+        timestamp=timezone.now(),
+        visa_h=_latest_visa_h(assessment),
+        rehab_plans=_plans().filter(assessment=assessment, clinic_id=assessment.clinic_id),
     )
     audit.log(
         Actor.from_request(request),
@@ -114,7 +128,10 @@ def patient_fhir(request, patient_id):
         access.assessments_for(request)
         .filter(patient=patient)
         .select_related("clinic", "patient__clinic")
-        .prefetch_related("visa_h_responses")
+        .prefetch_related(
+            "visa_h_responses",
+            Prefetch("rehab_plans", queryset=_plans().filter(clinic_id=patient.clinic_id)),
+        )
         .order_by("assessed_on", "created_at")
     )
     records = []
@@ -124,7 +141,8 @@ def patient_fhir(request, patient_id):
             key=lambda r: (r.completed_on, r.created_at),
             reverse=True,
         )
-        records.append((assessment, responses[0] if responses else None, ()))
+        plans = assessment.rehab_plans.all()
+        records.append((assessment, responses[0] if responses else None, plans))
     bundle = fhir.patient_collection(patient, records, timestamp=timezone.now())
     audit.log(
         Actor.from_request(request),

@@ -239,3 +239,32 @@ def test_the_same_stored_state_gives_the_same_resource_ids(signed_assessment):
     two = fhir.assessment_document(signed_assessment, timestamp=timezone.now())
     assert [e["fullUrl"] for e in one["entry"]] == [e["fullUrl"] for e in two["entry"]]
     assert one["identifier"] == two["identifier"]
+
+
+def test_a_rehab_plan_is_a_care_plan(clinician_client, rehab_plan):
+    assessment = rehab_plan.assessment
+    response = clinician_client.get(reverse("exports:assessment_fhir", args=[assessment.pk]))
+    bundle = json.loads(response.content)
+    validate(bundle)
+    (care_plan,) = resources(bundle, "CarePlan")
+    assert care_plan["intent"] == "plan"
+    assert care_plan["identifier"][0]["value"] == str(rehab_plan.pk)
+    assert str(rehab_plan.current_stage) in care_plan["title"]
+    items = list(rehab_plan.items.all())
+    assert [a["detail"]["code"]["text"] for a in care_plan.get("activity", [])] == [
+        item.exercise.name for item in items
+    ]
+    plan_section = next(
+        s for s in bundle["entry"][0]["resource"]["section"] if s["title"] == "Plan"
+    )
+    assert {"reference": f"urn:uuid:{care_plan['id']}"} in plan_section["entry"]
+    collection = json.loads(
+        clinician_client.get(reverse("exports:patient_fhir", args=[assessment.patient_id])).content
+    )
+    validate(collection)
+    assert len(resources(collection, "CarePlan")) == 1
+
+
+def test_no_rehab_plan_no_care_plan(signed_assessment):
+    bundle = fhir.assessment_document(signed_assessment, timestamp=NOW)
+    assert resources(bundle, "CarePlan") == []
