@@ -212,3 +212,19 @@ def test_patient_plans_selector_and_partial(rehab_plan, patient):
     html = render_to_string("rehab/_patient_plans.html", {"plans": plans})
     assert reverse("rehab:plan_detail", args=[rehab_plan.pk]) in html
     assert "Stage 1" in html
+
+
+@pytest.mark.parametrize("page", ["plan_new", "review_new", "exercise_create", "plan_edit"])
+def test_rehab_pages_have_no_inline_styles_or_scripts(
+    admin_client_a, signed_assessment, rehab_plan, page
+):
+    args = {
+        "plan_new": [signed_assessment.pk],
+        "review_new": [rehab_plan.pk],
+        "plan_edit": [rehab_plan.pk],
+        "exercise_create": [],
+    }[page]
+    content = admin_client_a.get(reverse(f"rehab:{page}", args=args)).content.decode()
+    assert 'style="' not in content
+    assert "<script>" not in content
+    assert "<legend" in content
