@@ -5,6 +5,9 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+
+from pht.chain import HashChained
 
 
 class User(AbstractUser):
@@ -55,11 +58,12 @@ class Membership(models.Model):
         return self.role == self.Role.CLINIC_ADMIN
 
 
-class AccessLog(models.Model):
+class AccessLog(HashChained):
     """Who viewed, created, changed, archived or exported which record, when, from where.
 
     Rows hold identifiers only, never names or clinical content. Changes to the content
-    itself are kept by django-simple-history on each clinical model.
+    itself are kept by django-simple-history on each clinical model. Append-only and
+    hash-chained (pht.chain); ``manage.py verify_audit`` checks the chain.
     """
 
     class Action(models.TextChoices):
@@ -70,7 +74,8 @@ class AccessLog(models.Model):
         RESTORE = "restore", "Restored"
         EXPORT = "export", "Exported"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: the value must be set before the row is hashed.
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -22,7 +22,7 @@ def test_record_page_queries_do_not_grow_with_assessments(
 ):
     for _ in range(history):
         make_assessment(patient=patient, user=clinician, sign=True)
-    assert count(clinician_client, reverse("assessments:patient_detail", args=[patient.pk])) == 8
+    assert count(clinician_client, reverse("assessments:patient_detail", args=[patient.pk])) == 11
 
 
 @pytest.mark.parametrize("amendments", [0, 4])
@@ -37,4 +37,4 @@ def test_assessment_page_queries_do_not_grow_with_versions(
             actor=actor, assessment=latest, lock_version=latest.lock_version
         )
     url = reverse("assessments:assessment_detail", args=[signed_assessment.pk])
-    assert count(clinician_client, url) == 8
+    assert count(clinician_client, url) == 11
