@@ -9,8 +9,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from pht.chain import ChainedHistoricalRecords
 from pht.models import Clinic
 from pht.rules import rehab as rules
 
@@ -100,7 +100,7 @@ class Exercise(Dosage):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = ChainedHistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
@@ -132,7 +132,7 @@ class ExerciseStage(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="stage_links")
     stage = models.PositiveSmallIntegerField(choices=EXERCISE_STAGE_CHOICES)
 
-    history = HistoricalRecords()
+    history = ChainedHistoricalRecords()
 
     class Meta:
         ordering = ["stage"]
@@ -183,7 +183,7 @@ class RehabPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = ChainedHistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
@@ -218,7 +218,7 @@ class PlanExercise(Dosage):
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = ChainedHistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -286,7 +286,7 @@ class ProgressReview(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = ChainedHistoricalRecords()
 
     class Meta:
         ordering = ["-reviewed_on", "-created_at"]
@@ -324,7 +324,7 @@ class StageChange(models.Model):
     )
     changed_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = ChainedHistoricalRecords()
 
     class Meta:
         ordering = ["-changed_at"]

@@ -10,6 +10,7 @@ from assessments.demo import seed_demo_assessments
 from assessments.models import Patient
 from pht.audit import Actor
 from pht.models import Clinic, Membership, User
+from rehab.demo import seed_demo_plans
 
 DEMO_PASSWORD = "pht-demo-2026"
 DEMO_CLINIC = "Demo Physio Clinic"
@@ -104,9 +105,11 @@ class Command(BaseCommand):
             Actor(users["otherphysio"], clinics[OTHER_CLINIC]), OTHER_PATIENTS
         )
         assessments = seed_demo_assessments(clinic=clinics[DEMO_CLINIC], clinician=users["physio"])
+        plans = seed_demo_plans(clinic=clinics[DEMO_CLINIC], clinician=users["physio"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready ({created} new patients, {assessments} new assessments)."
+                f"Demo data ready ({created} new patients, {assessments} new assessments, "
+                f"{plans} new rehab plans)."
             )
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
