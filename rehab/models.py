@@ -39,7 +39,7 @@ class Dosage(models.Model):
     """
 
     sets = models.CharField(max_length=20)
-    reps = models.CharField(max_length=20, blank=True)
+    reps = models.CharField(max_length=100, blank=True)
     hold_seconds = models.CharField("hold (seconds)", max_length=20, blank=True)
     rest_seconds = models.CharField("rest (seconds)", max_length=20)
     intensity = models.CharField(max_length=200)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name="Exercise",
             fields=[
                 ("sets", models.CharField(max_length=20)),
-                ("reps", models.CharField(blank=True, max_length=20)),
+                ("reps", models.CharField(blank=True, max_length=100)),
                 (
                     "hold_seconds",
                     models.CharField(blank=True, max_length=20, verbose_name="hold (seconds)"),
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
             name="HistoricalExercise",
             fields=[
                 ("sets", models.CharField(max_length=20)),
-                ("reps", models.CharField(blank=True, max_length=20)),
+                ("reps", models.CharField(blank=True, max_length=100)),
                 (
                     "hold_seconds",
                     models.CharField(blank=True, max_length=20, verbose_name="hold (seconds)"),
@@ -658,7 +658,7 @@ class Migration(migrations.Migration):
             name="PlanExercise",
             fields=[
                 ("sets", models.CharField(max_length=20)),
-                ("reps", models.CharField(blank=True, max_length=20)),
+                ("reps", models.CharField(blank=True, max_length=100)),
                 (
                     "hold_seconds",
                     models.CharField(blank=True, max_length=20, verbose_name="hold (seconds)"),
@@ -956,7 +956,7 @@ class Migration(migrations.Migration):
             name="HistoricalPlanExercise",
             fields=[
                 ("sets", models.CharField(max_length=20)),
-                ("reps", models.CharField(blank=True, max_length=20)),
+                ("reps", models.CharField(blank=True, max_length=100)),
                 (
                     "hold_seconds",
                     models.CharField(blank=True, max_length=20, verbose_name="hold (seconds)"),
