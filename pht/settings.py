@@ -6,6 +6,7 @@ required and cookies, HTTPS redirects and HSTS are secure. `make run` sets
 DEBUG=1 for a local demo.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     "pht",
     "assessments",
     "rehab",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "pht.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a refused (locked-out) login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pht.urls"
@@ -140,6 +144,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: a locked-out login is refused before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -176,6 +185,22 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tru
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed log-ins for one username
+# from one IP address, that pair is refused for AXES_COOLOFF_MINUTES (a correct password
+# included). Locking the username+IP pair, not the username alone, keeps a stranger from
+# locking a clinician out from elsewhere; not the IP alone, so a shared clinic network is not
+# locked for everyone. A clinic admin (or the operator) unlocks with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = envint("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pht.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# Keep the failure records only (no row per successful log-in; the access log has those).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Transport security: secure by default when DEBUG is off; each can be turned off for a
 # plain-HTTP loopback run (benchmarks) by setting it to 0.

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -37,3 +38,14 @@ def clinic_switch(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "dashboard"
     return redirect(target)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): the site's layout, the wait in
+    minutes, status 429. Names no user, so it tells a guesser nothing new."""
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"cooloff_minutes": settings.AXES_COOLOFF_MINUTES},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
