@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,7 +18,7 @@ def patient_list(request):
     if form.is_valid():
         query, archived = form.cleaned_data["q"], form.cleaned_data["archived"]
     patients = selectors.search_patients(access.patients_for(request), query, archived=archived)
-    page = Paginator(patients, settings.PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.page_of(patients, request.GET.get("page"), per_page=settings.PATIENTS_PER_PAGE)
     return render(
         request,
         "assessments/patient_list.html",
