@@ -119,7 +119,12 @@ class PatientSearchForm(forms.Form):
         max_length=100,
         label="Search patients",
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name or identifier", "autocomplete": "off"}
+            attrs={
+                "type": "search",
+                "class": "form-control",
+                "placeholder": "Name or identifier",
+                "autocomplete": "off",
+            }
         ),
     )
     archived = forms.BooleanField(required=False, label="Show archived patients only")
@@ -437,10 +442,12 @@ class AssessmentForm(forms.Form):
 
 
 def _render_kind(field: forms.Field) -> str:
-    if isinstance(field.widget, forms.RadioSelect):
-        return "radio"
+    # CheckboxSelectMultiple subclasses RadioSelect: test it first, or a multiple choice
+    # ("Where the pain is") is drawn as radios and only one answer can be given.
     if isinstance(field.widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(field.widget, forms.RadioSelect):
+        return "radio"
     return "input"
 
 

@@ -23,6 +23,14 @@ def test_the_form_groups_controls_with_fieldsets_and_labels(clinician_client, pa
     assert "Not asked" in content and "Not tested" in content
 
 
+def test_a_multiple_choice_finding_is_drawn_as_checkboxes(clinician_client, patient):
+    # CheckboxSelectMultiple subclasses RadioSelect; drawn as radios, only one pain location
+    # could be given.
+    content = clinician_client.get(new_url(patient)).content.decode()
+    assert '<input type="checkbox" class="btn-check" name="pain_location"' in content
+    assert 'type="radio" class="btn-check" name="pain_location"' not in content
+
+
 def test_saving_a_draft_stores_only_what_was_answered(clinician_client, patient):
     response = clinician_client.post(
         new_url(patient),
