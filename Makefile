@@ -52,10 +52,14 @@ check: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-# SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL).
+# SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL). The browser journeys
+# (tests/e2e) run whenever Debian's Chromium is installed; -rs lists skips with their reason.
+CHROMIUM := /usr/bin/chromium
 test: check
 	@if [ -n "$$DATABASE_URL" ]; then echo "Database: $${DATABASE_URL%%://*} (DATABASE_URL)"; else echo "Database: embedded SQLite"; fi
-	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -x $(CHROMIUM) ]; then echo "Browser journeys: $(CHROMIUM)"; \
+	else echo "Browser journeys skipped: $(CHROMIUM) not found (CI installs it)"; fi
+	DEBUG=1 $(PY) -m pytest -rs $(PYTEST_ARGS)
 
 fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
