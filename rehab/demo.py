@@ -114,4 +114,5 @@ def _refresh_exercises(actor, plan, library):
             for exercise in proposal.exercises[:DEMO_EXERCISES_PER_PLAN]
         ],
         notes=plan.notes,
+        lock_version=plan.lock_version,
     )

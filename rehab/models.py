@@ -177,13 +177,18 @@ class RehabPlan(models.Model):
     review_date = models.DateField()
     notes = models.TextField(blank=True)
     rules_version = models.CharField(max_length=40)
+    # Optimistic locking: every write bumps it; an edit form made from an older version is
+    # refused (rehab.services.StalePlan) instead of overwriting a colleague's changes.
+    lock_version = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = ChainedHistoricalRecords()
+    # lock_version is a technical counter, not clinical content: kept out of the change log,
+    # which also keeps the hash chain of the plans written before it existed intact.
+    history = ChainedHistoricalRecords(excluded_fields=["lock_version"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -36,10 +36,18 @@ SLUG_RESERVED = "This short name is reserved; choose another."
 RESERVED_SLUGS = frozenset({"new"})
 NO_EXERCISES = "Choose at least one exercise for the plan."
 ALREADY_ACCEPTED = "This suggestion was already accepted."
+STALE_PLAN = (
+    "Someone else changed this plan after you opened it, so your changes were not saved. "
+    "Reload the plan to see their version, then make your changes again."
+)
 STALE_REVIEW = (
     "The plan has changed stage since this review was recorded, so its suggestion no "
     "longer applies. Record a new review."
 )
+
+
+class StalePlan(Exception):
+    """The edit form was made from an older version of the plan than the one stored."""
 
 
 # --- reading the rules' inputs --------------------------------------------------------
@@ -277,16 +285,25 @@ def update_plan(
     review_date: datetime.date,
     items: list[PlanItem],
     notes: str,
+    lock_version: int | None,
 ) -> RehabPlan:
     """Change a plan's exercises, dosages, review date, goals or notes. The stage moves
-    only through an accepted review."""
+    only through an accepted review.
+
+    ``lock_version`` is the plan version the edit form was made from: if the plan has been
+    saved since (by a colleague, or by an accepted review), StalePlan is raised and nothing
+    is written.
+    """
     stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
     assert stored.clinic_id == actor.clinic.pk, "plan belongs to another clinic"
+    if stored.lock_version != lock_version:
+        raise StalePlan(STALE_PLAN)
     _check_items(stored.current_stage, items)
     stored.goals_need_running = goals_need_running
     stored.review_date = review_date
     stored.notes = notes
     stored.load_advice = _advice_snapshot(stored.current_stage, goals_need_running)
+    stored.lock_version += 1
     stored._history_user = actor.user
     stored.save()
     _write_items(stored, items, actor)
@@ -411,6 +428,7 @@ def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None
             details.append(f"walk-run step {plan.run_step} to {step}")
             plan.run_step = step
     if details:
+        plan.lock_version += 1
         plan._history_user = actor.user
         plan.save()
     audit.log(

@@ -25,6 +25,7 @@ from rehab.forms import (
 )
 
 DEFAULT_REVIEW_WEEKS = 2
+ROWS_CHANGED = "The list of exercises changed; reload the page."
 
 
 # --- exercise library -----------------------------------------------------------------
@@ -99,12 +100,27 @@ def _items_from(formset, candidates, plan_form):
     for row in formset:
         exercise = by_id.get(row.cleaned_data.get("exercise"))
         if exercise is None:
-            raise ValidationError("The list of exercises changed; reload the page.")
+            raise ValidationError(ROWS_CHANGED)
         if row.cleaned_data.get("include"):
             items.append(services.PlanItem(exercise=exercise, dosage=row.dosage()))
     for exercise in plan_form.added():
         items.append(services.PlanItem(exercise=exercise, dosage=exercise.dosage))
     return items
+
+
+def _rows_formset(data, initial):
+    """The exercise rows, bound to ``data`` when posted.
+
+    The page offers one row per candidate exercise. A posted set with another number of
+    rows (a stale page, or a tampered one) cannot be matched to the exercises: it is shown
+    afresh, unbound, and the second value is False so the view refuses to save.
+    """
+    formset = PlanItemFormSet(data, prefix="items", initial=initial)
+    if data is None:
+        return formset, True
+    if formset.management_form.is_valid() and formset.total_form_count() == len(initial):
+        return formset, True
+    return PlanItemFormSet(prefix="items", initial=initial), False
 
 
 def plan_new(request, assessment_id):
@@ -138,10 +154,10 @@ def plan_new(request, assessment_id):
             "review_date": timezone.localdate() + datetime.timedelta(weeks=DEFAULT_REVIEW_WEEKS),
         },
     )
-    formset = PlanItemFormSet(
-        data, prefix="items", initial=[item_initial(exercise) for exercise in candidates]
-    )
-    if request.method == "POST" and plan_form.is_valid() and formset.is_valid():
+    formset, rows_match = _rows_formset(data, [item_initial(exercise) for exercise in candidates])
+    if not rows_match:
+        plan_form.add_error(None, ROWS_CHANGED)
+    if request.method == "POST" and rows_match and plan_form.is_valid() and formset.is_valid():
         try:
             plan = services.create_plan(
                 actor=Actor.from_request(request),
@@ -201,10 +217,25 @@ def plan_edit(request, plan_id):
             "goals_need_running": "yes" if plan.goals_need_running else "no",
             "review_date": plan.review_date,
             "notes": plan.notes,
+            "lock_version": plan.lock_version,
         },
     )
-    formset = PlanItemFormSet(data, prefix="items", initial=initial)
-    if request.method == "POST" and plan_form.is_valid() and formset.is_valid():
+    formset, rows_match = _rows_formset(data, initial)
+    status = 200
+    if data is not None and data.get("lock_version") != str(plan.lock_version):
+        # Saved by someone else since this form was made: its rows may no longer match the
+        # plan's exercises either, so say so plainly rather than report the rows.
+        plan_form.add_error(None, services.STALE_PLAN)
+        status = 409
+    elif not rows_match:
+        plan_form.add_error(None, ROWS_CHANGED)
+    if (
+        request.method == "POST"
+        and status == 200
+        and rows_match
+        and plan_form.is_valid()
+        and formset.is_valid()
+    ):
         try:
             services.update_plan(
                 actor=Actor.from_request(request),
@@ -213,9 +244,13 @@ def plan_edit(request, plan_id):
                 review_date=plan_form.cleaned_data["review_date"],
                 items=_items_from(formset, candidates, plan_form),
                 notes=plan_form.cleaned_data["notes"],
+                lock_version=plan_form.cleaned_data["lock_version"],
             )
         except ValidationError as error:
             plan_form.add_error(None, error)
+        except services.StalePlan as error:
+            plan_form.add_error(None, str(error))
+            status = 409
         else:
             messages.success(request, "Rehab plan updated.")
             return redirect("rehab:plan_detail", plan_id=plan.pk)
@@ -232,6 +267,7 @@ def plan_edit(request, plan_id):
             "stage": plan.stage,
             "proposal": None,
         },
+        status=status,
     )
 
 
