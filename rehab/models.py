@@ -4,6 +4,7 @@ Models hold data and small facts about themselves. Every write goes through
 ``rehab.services``; every clinical decision comes from ``pht.rules.rehab``.
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,11 @@ from pht.rules import rehab as rules
 
 STAGE_CHOICES = [(stage.number, f"{stage.number}. {stage.name}") for stage in rules.REHAB_STAGES]
 EXERCISE_STAGE_CHOICES = [choice for choice in STAGE_CHOICES if choice[0] >= 1]
+_BARE_COUNT = re.compile(r"\d+(\s*[-–]\s*\d+)?")
+
+
+def _is_bare_count(text: str) -> bool:
+    return bool(_BARE_COUNT.fullmatch(text.strip()))
 
 
 class LoadType(models.TextChoices):
@@ -65,9 +71,21 @@ class Dosage(models.Model):
 
     @property
     def dosage_summary(self) -> str:
-        """E.g. "5 sets x 30-45 s hold, rest 60-120 s"."""
-        amount = f"{self.reps} reps" if self.reps else f"{self.hold_seconds} s hold"
-        return f"{self.sets} sets x {amount}, rest {self.rest_seconds} s"
+        """E.g. "5 sets x 30-45 s hold, rest 60-120 s" or "3 sets x 8-15 each side, rest 90 s".
+
+        Units go only after a bare count or range: library text such as "8-15 each side" or
+        "60-90 (walk back)" carries its own words, and a rest of 0 is left out.
+        """
+        sets = "1 set" if self.sets.strip() == "1" else f"{self.sets} sets"
+        if self.reps:
+            amount = f"{self.reps} reps" if _is_bare_count(self.reps) else self.reps
+        else:
+            hold = self.hold_seconds
+            amount = f"{hold} s hold" if _is_bare_count(hold) else f"{hold} hold"
+        rest = self.rest_seconds.strip()
+        if not rest or rest == "0":
+            return f"{sets} x {amount}"
+        return f"{sets} x {amount}, rest {rest}{' s' if _is_bare_count(rest) else ''}"
 
 
 class Exercise(Dosage):

@@ -81,3 +81,26 @@ def test_an_exercise_page_shows_dosage_cues_and_source(clinician_client):
     assert exercise.cues[0] in content
     assert exercise.source_key in content
     assert not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "dosage, summary",
+    [
+        (
+            {"sets": "5", "hold_seconds": "30-45", "rest_seconds": "60-120"},
+            "5 sets x 30-45 s hold, rest 60-120 s",
+        ),
+        (
+            {"sets": "3", "reps": "8-15 each side", "rest_seconds": "90"},
+            "3 sets x 8-15 each side, rest 90 s",
+        ),
+        ({"sets": "3", "reps": "6-10", "rest_seconds": "90"}, "3 sets x 6-10 reps, rest 90 s"),
+        (
+            {"sets": "1", "reps": "4-6 x 60-80 m", "rest_seconds": "60-90 (walk back)"},
+            "1 set x 4-6 x 60-80 m, rest 60-90 (walk back)",
+        ),
+        ({"sets": "4", "reps": "5-minute blocks", "rest_seconds": "0"}, "4 sets x 5-minute blocks"),
+    ],
+)
+def test_the_dosage_summary_adds_units_only_to_bare_numbers(dosage, summary):
+    assert Exercise(**dosage).dosage_summary == summary
