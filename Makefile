@@ -61,6 +61,12 @@ test: check
 	else echo "Browser journeys skipped: $(CHROMIUM) not found (CI installs it)"; fi
 	DEBUG=1 $(PY) -m pytest -rs $(PYTEST_ARGS)
 
+# Load benchmark (bench/load.py): seeds, serves with gunicorn, loads with wrk, prints req/s,
+# p50, p99 and the CSV export rate. The 100,000-patient default needs DATABASE_URL (PostgreSQL);
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--patients 2000" for a small SQLite run.
+bench: $(VENV)/.installed-run
+	$(PY) bench/load.py $(BENCH_ARGS)
+
 fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
