@@ -161,3 +161,14 @@ def make_review(*, plan, user, reviewed_on=None, **data):
             **data,
         },
     )
+
+
+def audit_write_queries() -> int:
+    """Queries one access-log write costs inside a test transaction.
+
+    SAVEPOINT, read of the previous row's hash, INSERT, RELEASE; on PostgreSQL also the
+    advisory lock that serialises appends to the chain (pht.chain).
+    """
+    from django.db import connection
+
+    return 5 if connection.vendor == "postgresql" else 4
