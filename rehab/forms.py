@@ -159,8 +159,6 @@ class PlanForm(forms.Form):
             "with their library dosage; edit it afterwards."
         ),
     )
-    # The plan version an edit form was made from (rehab.services.StalePlan); unused for new.
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, extra_exercises=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -111,14 +111,23 @@ def _items_from(formset, candidates, plan_form):
 def _rows_formset(data, initial):
     """The exercise rows, bound to ``data`` when posted.
 
-    The page offers one row per candidate exercise. A posted set with another number of
-    rows (a stale page, or a tampered one) cannot be matched to the exercises: it is shown
-    afresh, unbound, and the second value is False so the view refuses to save.
+    The page offers one row per candidate exercise, in order, each naming its exercise in a
+    hidden field. A posted set with another number of rows or other exercises (a stale page,
+    or a tampered one) cannot be matched to what the page showed: it is shown afresh,
+    unbound, and the second value is False so the view refuses to save.
     """
     formset = PlanItemFormSet(data, prefix="items", initial=initial)
     if data is None:
         return formset, True
-    if formset.management_form.is_valid() and formset.total_form_count() == len(initial):
+    rows_match = (
+        formset.management_form.is_valid()
+        and formset.total_form_count() == len(initial)
+        and all(
+            data.get(f"{formset.prefix}-{index}-exercise") == str(row["exercise"])
+            for index, row in enumerate(initial)
+        )
+    )
+    if rows_match:
         return formset, True
     return PlanItemFormSet(prefix="items", initial=initial), False
 
@@ -217,12 +226,15 @@ def plan_edit(request, plan_id):
             "goals_need_running": "yes" if plan.goals_need_running else "no",
             "review_date": plan.review_date,
             "notes": plan.notes,
-            "lock_version": plan.lock_version,
         },
     )
+    # The version the page was made from travels in a plain hidden input (not a form field:
+    # a hidden field's own error could never be seen). Any mismatch, junk included, is a
+    # conflict; the posted value is sent back so resubmitting stays a conflict until reload.
+    lock_version = str(plan.lock_version) if data is None else data.get("lock_version", "")
     formset, rows_match = _rows_formset(data, initial)
     status = 200
-    if data is not None and data.get("lock_version") != str(plan.lock_version):
+    if lock_version != str(plan.lock_version):
         # Saved by someone else since this form was made: its rows may no longer match the
         # plan's exercises either, so say so plainly rather than report the rows.
         plan_form.add_error(None, services.STALE_PLAN)
@@ -244,7 +256,9 @@ def plan_edit(request, plan_id):
                 review_date=plan_form.cleaned_data["review_date"],
                 items=_items_from(formset, candidates, plan_form),
                 notes=plan_form.cleaned_data["notes"],
-                lock_version=plan_form.cleaned_data["lock_version"],
+                # The digits of the stored version (checked above); the service checks
+                # again under its row lock.
+                lock_version=int(lock_version),
             )
         except ValidationError as error:
             plan_form.add_error(None, error)
@@ -266,6 +280,7 @@ def plan_edit(request, plan_id):
             "formset": formset,
             "stage": plan.stage,
             "proposal": None,
+            "lock_version": lock_version,
         },
         status=status,
     )

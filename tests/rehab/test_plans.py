@@ -48,7 +48,7 @@ def post_data(response, **changes):
                     data[form.add_prefix(name)] = "on"
             elif value is not None:
                 data[form.add_prefix(name)] = str(value)
-    lock_version = response.context["form"].initial.get("lock_version")
+    lock_version = response.context.get("lock_version")
     if lock_version is not None:
         data["lock_version"] = str(lock_version)
     data.update(changes)

@@ -39,3 +39,27 @@ def test_a_plan_form_with_an_extra_row_is_refused_not_a_500(clinician_client, si
     response = clinician_client.post(url, data)
     assert response.status_code == 200
     assert not RehabPlan.objects.exists()
+
+
+def test_a_plan_row_naming_no_exercise_is_refused_with_a_message(clinician_client, rehab_plan):
+    """Found by fuzzing: the hidden field's own error ("This field is required.") was never
+    shown, so the page refused the form without saying why."""
+    url = reverse("rehab:plan_edit", args=[rehab_plan.pk])
+    data = post_data(clinician_client.get(url), notes="tampered")
+    data["items-0-exercise"] = ""
+    response = clinician_client.post(url, data)
+    assert response.status_code == 200
+    assert "The list of exercises changed; reload the page." in response.content.decode()
+    assert RehabPlan.objects.get().notes == ""
+
+
+def test_a_plan_row_naming_another_exercise_is_refused(clinician_client, rehab_plan):
+    url = reverse("rehab:plan_edit", args=[rehab_plan.pk])
+    data = post_data(clinician_client.get(url), notes="swapped")
+    data["items-0-exercise"], data["items-1-exercise"] = (
+        data["items-1-exercise"],
+        data["items-0-exercise"],
+    )
+    response = clinician_client.post(url, data)
+    assert "The list of exercises changed; reload the page." in response.content.decode()
+    assert RehabPlan.objects.get().notes == ""
