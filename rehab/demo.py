@@ -32,10 +32,19 @@ _PROGRESS = {
 _HOLD = {**_PROGRESS, "marker_pain": 4, "response_24h": "same", "sitting_tolerance_min": 25}
 
 
+# The demo patients who get a plan. Named, so that re-running seed_demo adds nothing once
+# they have one, and so that a clinic with many patients (seed_scale) is never scanned.
+DEMO_PLAN_PATIENTS = ("DPC-1001", "DPC-1002", "DPC-1003")
+
+
 def _candidates(clinic):
     """Latest signed assessment with PHT in play (a tendon stage) per patient, no plan yet."""
     assessments = (
-        Assessment.objects.filter(clinic=clinic, status=Assessment.Status.SIGNED)
+        Assessment.objects.filter(
+            clinic=clinic,
+            status=Assessment.Status.SIGNED,
+            patient__identifier__in=DEMO_PLAN_PATIENTS,
+        )
         .exclude(stage="")
         .filter(patient__archived_at__isnull=True, patient__rehab_plans__isnull=True)
         .select_related("patient")
