@@ -131,9 +131,12 @@ class Assessment(models.Model):
     rules_version = models.CharField(max_length=40, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
     top_diagnosis = models.CharField(max_length=60, blank=True)
+    top_level = models.CharField(max_length=10, blank=True)
     stage = models.CharField(max_length=40, blank=True)
     post_test_probability = models.FloatField(null=True, blank=True)
     red_flag_urgency = models.CharField(max_length=10, blank=True)
+    # The red-flag slugs, ";"-joined, so lists and exports never unpack the snapshot.
+    red_flags = models.CharField(max_length=300, blank=True)
 
     # The clinician's decision.
     working_diagnosis = models.CharField(max_length=60, blank=True)
@@ -171,6 +174,10 @@ class Assessment(models.Model):
                 fields=["clinic", "status", "-updated_at"], name="assessment_clinic_status"
             ),
             models.Index(fields=["clinic", "-assessed_on"], name="assessment_clinic_date"),
+            # The clinic CSV's order, so a 300,000-row export needs no sort.
+            models.Index(
+                fields=["clinic", "assessed_on", "created_at", "id"], name="assessment_export_order"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

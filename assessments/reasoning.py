@@ -39,8 +39,11 @@ def summary_columns(evaluation: dict[str, Any]) -> dict[str, Any]:
     differentials = evaluation.get("differentials") or []
     stage = evaluation.get("stage") or {}
     urgencies = {flag["urgency"] for flag in evaluation.get("red_flags") or []}
+    flags = evaluation.get("red_flags") or []
     return {
         "top_diagnosis": differentials[0]["slug"] if differentials else "",
+        "top_level": differentials[0]["level"] if differentials else "",
+        "red_flags": ";".join(flag["slug"] for flag in flags),
         "stage": stage.get("slug", ""),
         "post_test_probability": (evaluation.get("pht_probability") or {}).get("post_test"),
         "red_flag_urgency": next((u for u in URGENCY_ORDER if u in urgencies), ""),

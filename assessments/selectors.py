@@ -190,10 +190,12 @@ RECORD_HISTORY_LIMIT = 30
 
 def patient_record(patient: Patient) -> dict:
     """Everything the record page shows, in a fixed number of queries whatever the history."""
+    # The snapshot (evaluation) and raw findings are ~10 kB each: lists read only the summary
+    # columns and the evaluated findings the trend charts need.
     assessments = list(
-        patient.assessments.select_related("clinician", "signed_by").order_by(
-            "-assessed_on", "-created_at"
-        )[:RECORD_HISTORY_LIMIT]
+        patient.assessments.select_related("clinician", "signed_by")
+        .defer("evaluation", "findings")
+        .order_by("-assessed_on", "-created_at")[:RECORD_HISTORY_LIMIT]
     )
     visa = list(
         patient.visa_h_responses.order_by("-completed_on", "-created_at")[:RECORD_HISTORY_LIMIT]
@@ -273,8 +275,10 @@ DASHBOARD_LIMIT = 10
 
 def dashboard(clinic_id) -> dict:
     """The clinic's work queue: unsigned drafts, unresolved red flags, recently seen patients."""
-    clinic_assessments = Assessment.objects.filter(clinic_id=clinic_id).select_related(
-        "patient", "clinician"
+    clinic_assessments = (
+        Assessment.objects.filter(clinic_id=clinic_id)
+        .select_related("patient", "clinician")
+        .defer("evaluation", "findings", "evaluated_findings")
     )
     drafts = clinic_assessments.filter(status=Assessment.Status.DRAFT)
     red_flags = list(

@@ -45,12 +45,18 @@ def _canonical(value):
 
 
 def row_digest(row: models.Model, prev_hash: str) -> str:
-    """SHA-256 over the row's stored field values (by column) and its predecessor's hash."""
-    content = {
-        field.attname: _canonical(getattr(row, field.attname))
-        for field in row._meta.concrete_fields
-        if field.name not in _NOT_HASHED and not field.primary_key
-    }
+    """SHA-256 over the row's stored field values (by column) and its predecessor's hash.
+
+    Empty values (None and "") are left out, so that a column added later with an empty
+    default leaves every older row's hash valid; filling or blanking a value still changes it.
+    """
+    content = {}
+    for field in row._meta.concrete_fields:
+        if field.name in _NOT_HASHED or field.primary_key:
+            continue
+        value = getattr(row, field.attname)
+        if value is not None and value != "":
+            content[field.attname] = _canonical(value)
     payload = json.dumps({"prev": prev_hash, "row": content}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
