@@ -1,22 +1,20 @@
 """Browser journeys: Playwright (sync API) driving Debian's Chromium against the live server.
 
-Every test here runs against pytest-django's ``live_server`` in a transactional database with
-serialized rollback, so the exercise library (loaded by a data migration) is back for each test.
+Every test here runs against pytest-django's ``live_server`` in a transactional database, which
+is flushed after each test; ``_shipped_exercise_library`` puts back the exercise library that a
+data migration loads. (``serialized_rollback`` did not: when other database tests ran first, the
+connection these tests get had no ``_test_serialized_contents``, so nothing was reloaded after
+the first flush and every plan fixture failed with "Choose at least one exercise".)
 Without ``/usr/bin/chromium`` the whole package is skipped with the reason in the summary
 (``-rs``); ``.ci/run`` installs Chromium, so CI always runs it.
 """
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from tests.factories import PASSWORD
-
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM
-# calls from the test body ("You cannot call this from an async context").
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_REASON = f"Browser journeys skipped: {CHROMIUM} not found (CI installs it)"
@@ -43,14 +41,38 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_beside_playwright():
+    """Playwright's sync API leaves an event loop running in this thread, and Django refuses
+    ORM calls there ("You cannot call this from an async context") unless this is set.
+
+    Set for this package only: elsewhere it would hide real async mistakes, and it fails
+    ``check --deploy`` in the subprocesses other tests start (async.E001).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def browser(_allow_orm_beside_playwright):
+    """One Chromium for the package, closed after its last test so that no Playwright loop is
+    left running for the tests that come after."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _shipped_exercise_library(transactional_db):
+    from rehab.library import load_shipped_exercises, read_library
+    from rehab.models import Exercise, ExerciseStage
+
+    if not Exercise.objects.filter(clinic__isnull=True).exists():
+        load_shipped_exercises(Exercise, ExerciseStage, read_library())
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from assessments.models import Assessment
 from tests.e2e.conftest import choose, log_in
 from tests.factories import PHT_FINDINGS, make_assessment
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 MAX_TABS = 300

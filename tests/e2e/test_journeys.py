@@ -14,7 +14,7 @@ from rehab.models import RehabPlan
 from tests.conftest import VISA_H_ANSWERS
 from tests.e2e.conftest import choose, log_in, screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 MIN_PDF_BYTES = 5_000
 
