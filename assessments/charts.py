@@ -17,6 +17,19 @@ class Point:
     value: float
     label: str  # the date shown under the axis
 
+    # SVG coordinates as text, formatted once here rather than by template filters.
+    @property
+    def sx(self) -> str:
+        return f"{self.x:.1f}"
+
+    @property
+    def sy(self) -> str:
+        return f"{self.y:.1f}"
+
+    @property
+    def shown(self) -> str:
+        return f"{self.value:g}"
+
 
 @dataclass(frozen=True)
 class Series:
@@ -35,7 +48,7 @@ class Chart:
     unit: str
     y_max: float
     series: tuple[Series, ...]
-    ticks: tuple[tuple[float, str], ...]  # (y position, label)
+    ticks: tuple[tuple[str, str], ...]  # (y position as SVG text, label)
     dates: tuple[Point, ...]
     width: int = WIDTH
     height: int = HEIGHT
@@ -73,6 +86,6 @@ def line_chart(
             if v is not None
         )
         built.append(Series(name, marker, points))
-    ticks = tuple((y_of(top * f), f"{top * f:g}") for f in (0, 0.5, 1))
+    ticks = tuple((f"{y_of(top * f):.1f}", f"{top * f:g}") for f in (0, 0.5, 1))
     date_points = tuple(Point(xs[i], HEIGHT - 12, 0, f"{d:%d %b}") for i, d in enumerate(dates))
     return Chart(title, unit, top, tuple(built), ticks, date_points)

@@ -271,6 +271,25 @@ def _trend_rows(assessments):
 
 
 DASHBOARD_LIMIT = 10
+# What the dashboard shows: a narrow read of three short lists (the snapshot is ~10 kB a row).
+DASHBOARD_COLUMNS = (
+    "id",
+    "assessed_on",
+    "created_at",
+    "updated_at",
+    "status",
+    "version",
+    "top_diagnosis",
+    "red_flag_urgency",
+    "patient__id",
+    "patient__given_name",
+    "patient__family_name",
+    "patient__archived_at",
+    "clinician__id",
+    "clinician__username",
+    "clinician__first_name",
+    "clinician__last_name",
+)
 
 
 def dashboard(clinic_id) -> dict:
@@ -278,7 +297,7 @@ def dashboard(clinic_id) -> dict:
     clinic_assessments = (
         Assessment.objects.filter(clinic_id=clinic_id)
         .select_related("patient", "clinician")
-        .defer("evaluation", "findings", "evaluated_findings")
+        .only(*DASHBOARD_COLUMNS)
     )
     drafts = clinic_assessments.filter(status=Assessment.Status.DRAFT)
     red_flags = list(
