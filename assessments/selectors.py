@@ -186,15 +186,33 @@ def recorded_findings(assessment: Assessment) -> list[dict]:
 
 
 RECORD_HISTORY_LIMIT = 30
+RECORD_COLUMNS = (
+    "id",
+    "patient_id",
+    "assessed_on",
+    "created_at",
+    "status",
+    "version",
+    "evaluated_findings",
+    "top_diagnosis",
+    "stage",
+    "red_flag_urgency",
+    "working_diagnosis",
+    "working_diagnosis_text",
+    "clinician__id",
+    "clinician__username",
+    "clinician__first_name",
+    "clinician__last_name",
+)
 
 
 def patient_record(patient: Patient) -> dict:
     """Everything the record page shows, in a fixed number of queries whatever the history."""
-    # The snapshot (evaluation) and raw findings are ~10 kB each: lists read only the summary
-    # columns and the evaluated findings the trend charts need.
+    # The snapshot (evaluation) and raw findings are ~10 kB each: the timeline reads only the
+    # summary columns and the evaluated findings the trend charts need.
     assessments = list(
-        patient.assessments.select_related("clinician", "signed_by")
-        .defer("evaluation", "findings")
+        patient.assessments.select_related("clinician")
+        .only(*RECORD_COLUMNS)
         .order_by("-assessed_on", "-created_at")[:RECORD_HISTORY_LIMIT]
     )
     visa = list(

@@ -11,10 +11,13 @@ REVIEWS_ON_PLAN_PAGE = 50
 
 
 def plans_for_patient(patient, *, limit: int = PLANS_PER_PATIENT) -> list[RehabPlan]:
-    """The patient's plans, newest first, for the record page (``_patient_plans.html``)."""
+    """The patient's plans, newest first, for the record page (``_patient_plans.html``).
+
+    The partial shows dates, stage and review date only, so nothing is joined.
+    """
     return list(
         RehabPlan.objects.filter(patient=patient, clinic_id=patient.clinic_id)
-        .select_related("created_by", "assessment")
+        .only("id", "patient_id", "clinic_id", "created_at", "current_stage", "review_date")
         .order_by("-created_at")[:limit]
     )
 
