@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import csv
 import datetime
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db import connection, connections
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -213,5 +216,70 @@ def stream(rows: Iterable[tuple], *, bom: bool = True) -> Iterator[str]:
 
 def stream_assessments(assessments: QuerySet[Assessment], *, bom: bool = True) -> Iterator[str]:
     """Stream ``assessments`` (already scoped and filtered) as CSV lines."""
-    rows = export_queryset(assessments).iterator(chunk_size=CHUNK_SIZE)
-    return stream(rows, bom=bom)
+    queryset = export_queryset(assessments)
+    if _can_prefetch():
+        return stream(_prefetched(queryset), bom=bom)
+    return stream(queryset.iterator(chunk_size=CHUNK_SIZE), bom=bom)
+
+
+# --- Overlapping the database with formatting --------------------------------------------
+#
+# Fetching a row (~20 us) and formatting it (~25 us) each take about half the export's time.
+# On PostgreSQL, outside a transaction, a background thread reads the next chunks on its own
+# connection while this one formats, so both cores work. Inside a transaction (tests, or a
+# caller's atomic block) a second connection would not see the same snapshot, so the rows
+# are read in line instead.
+
+PREFETCH_CHUNKS = 2  # at most this many chunks wait in memory: memory stays flat
+_PUT_TIMEOUT = 0.5  # seconds between checks that the reader is still wanted
+
+
+def _can_prefetch() -> bool:
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _prefetched(queryset: QuerySet) -> Iterator[tuple]:
+    chunks: queue.Queue = queue.Queue(maxsize=PREFETCH_CHUNKS)
+    stop = threading.Event()
+    done = object()
+
+    def offer(item) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=_PUT_TIMEOUT)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            batch = []
+            for row in queryset.iterator(chunk_size=CHUNK_SIZE):
+                batch.append(row)
+                if len(batch) >= CHUNK_SIZE:
+                    if not offer(batch):
+                        return
+                    batch = []
+            if batch:
+                offer(batch)
+            offer(done)
+        except Exception as error:  # handed to the consumer, which re-raises it
+            offer(error)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    reader = threading.Thread(target=read, name="csv-export-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = chunks.get()
+            if item is done:
+                return
+            if isinstance(item, Exception):
+                raise item
+            yield from item
+    finally:
+        # Also reached when the client goes away and the response is closed early.
+        stop.set()
+        reader.join(timeout=10)
