@@ -7,6 +7,7 @@ change, neutralised formulas, quoting of commas, quotes and line breaks, and Uni
 """
 
 import datetime
+import re
 import threading
 from zoneinfo import ZoneInfo
 
@@ -242,3 +243,23 @@ def test_the_rows_come_in_blocks_with_the_same_bytes(patient, clinician, monkeyp
     blocks = list(csv_export.stream_assessments(queryset))
     assert len(blocks) == 1 + 5
     assert b"".join(blocks) == whole
+
+
+def test_multi_choice_values_are_plain_identifiers():
+    """The COPY path joins a list of these by string functions (``_SQL_PLAIN_LIST``)."""
+    for spec in (*FINDINGS, *IMAGING_FINDINGS):
+        if spec.kind == "multi":
+            assert all(re.fullmatch(r"[a-z_]+", choice) for choice in spec.choices), spec.key
+
+
+def test_a_list_that_is_not_plain_choices_is_joined_item_by_item(patient, clinician):
+    """Not reachable through validation; the SQL still agrees with Python if it ever is."""
+    assessment = make_assessment(patient=patient, user=clinician)
+    odd = ["comma, inside", "=1+1", 'a "quote"', "", "ischial_tuberosity"]
+    Assessment.objects.filter(pk=assessment.pk).update(
+        evaluated_findings={**assessment.evaluated_findings, "pain_location": odd}
+    )
+    queryset = Assessment.objects.all()
+    copied = copy_csv(queryset)
+    assert copied == python_csv(queryset)
+    assert b"'=1+1" in copied
