@@ -128,6 +128,13 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL connections one clinic CSV export builds rows on at once (assessments/exports/
+# csv.py): each export holds this many connections while it streams. 1 = the request's only.
+CSV_EXPORT_CONNECTIONS = envint("CSV_EXPORT_CONNECTIONS", 2)
+if CSV_EXPORT_CONNECTIONS < 1:
+    raise ImproperlyConfigured(
+        f"CSV_EXPORT_CONNECTIONS must be 1 or more; got {CSV_EXPORT_CONNECTIONS}"
+    )
 
 # Caches: Redis when REDIS_URL is set (shared between app servers), else per-process memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")

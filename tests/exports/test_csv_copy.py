@@ -263,3 +263,117 @@ def test_a_list_that_is_not_plain_choices_is_joined_item_by_item(patient, clinic
     copied = copy_csv(queryset)
     assert copied == python_csv(queryset)
     assert b"'=1+1" in copied
+
+
+def test_closing_early_inside_a_transaction_leaves_it_usable(patient, clinician, monkeypatch):
+    """The copy runs in a savepoint of the caller's transaction; a cancel rolls back to it."""
+    for _ in range(30):
+        make_assessment(patient=patient, user=clinician)
+    monkeypatch.setattr(csv_export, "COPY_BLOCK_BYTES", 1)
+    monkeypatch.setattr(csv_export, "COPY_QUEUE_BLOCKS", 1)
+    blocks = csv_export.stream_assessments(Assessment.objects.all())
+    next(blocks), next(blocks)
+    blocks.close()
+    assert Assessment.objects.count() == 30
+    make_assessment(patient=patient, user=clinician)  # writes still work afterwards
+    assert Assessment.objects.count() == 31
+
+
+# --- Outside a transaction: ranges built on two connections sharing one snapshot ------------
+
+
+@pytest.fixture
+def committed(patient, other_patient, clinician, other_clinician):
+    """23 assessments in clinic A, on several dates, and 2 in clinic B, committed."""
+    made = []
+    for number in range(23):
+        assessment = make_assessment(
+            patient=patient,
+            user=clinician,
+            findings={**PHT_FINDINGS, "duration_weeks": number / 3, "sport": f"run, {number}"},
+        )
+        made.append(assessment)
+        Assessment.objects.filter(pk=assessment.pk).update(
+            assessed_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=number % 5)
+        )
+    for _ in range(2):
+        make_assessment(patient=other_patient, user=other_clinician)
+    return made
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("range_rows", [1, 4, 5, 23, 5000])
+def test_ranges_on_two_connections_give_the_same_bytes(committed, monkeypatch, range_rows):
+    monkeypatch.setattr(csv_export, "RANGE_ROWS", range_rows)
+    queryset = Assessment.objects.filter(clinic=committed[0].clinic)
+    copied = copy_csv(queryset)
+    assert copied == python_csv(queryset)
+    assert copied.count(b"\n") == 1 + 23
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ranges_are_dealt_to_two_readers(committed, monkeypatch):
+    monkeypatch.setattr(csv_export, "RANGE_ROWS", 5)
+    started = []
+    original = csv_export._Reader.start
+
+    def start(reader):
+        started.append((reader.name, len(reader.statements)))
+        original(reader)
+
+    monkeypatch.setattr(csv_export._Reader, "start", start)
+    copy_csv(Assessment.objects.filter(clinic=committed[0].clinic))
+    assert started == [("csv-export-copy-0", 3), ("csv-export-copy-1", 2)]  # 5 ranges
+
+
+@pytest.mark.django_db(transaction=True)
+def test_abandoning_a_parallel_download_stops_both_readers(committed, monkeypatch):
+    monkeypatch.setattr(csv_export, "RANGE_ROWS", 3)
+    monkeypatch.setattr(csv_export, "COPY_BLOCK_BYTES", 1)
+    monkeypatch.setattr(csv_export, "COPY_QUEUE_BLOCKS", 1)
+    blocks = csv_export.stream_assessments(Assessment.objects.all())
+    next(blocks), next(blocks)
+    blocks.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("csv-export-copy")]
+    assert Assessment.objects.count() == 25  # the request's connection is usable
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state <> 'idle' AND backend_type = 'client backend'"
+        )
+        assert cursor.fetchone()[0] == 0  # no copy still running
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_range_is_read_as_of_one_moment(committed, monkeypatch, patient, clinician):
+    """A row committed after the export began is in no range, even in a range whose
+    connection starts reading later (it imports the first connection's snapshot)."""
+    monkeypatch.setattr(csv_export, "RANGE_ROWS", 4)  # 6 ranges; the last is reader 1's
+    late = []
+
+    def write_elsewhere():  # another thread: its own connection, committed at once
+        late.append(make_assessment(patient=patient, user=clinician))
+        connection.close()
+
+    original = csv_export._Reader.start
+
+    def start(reader):
+        if not late:  # after the snapshot was taken, before any reader reads
+            writer = threading.Thread(target=write_elsewhere)
+            writer.start()
+            writer.join()
+        original(reader)
+
+    monkeypatch.setattr(csv_export._Reader, "start", start)
+    copied = copy_csv(Assessment.objects.filter(clinic=patient.clinic))
+    assert late and str(late[0].pk).encode() not in copied
+    assert copied.count(b"\n") == 1 + 23
+    assert Assessment.objects.filter(clinic=patient.clinic).count() == 24
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_export_connection_reads_every_range_itself(committed, monkeypatch, settings):
+    settings.CSV_EXPORT_CONNECTIONS = 1
+    monkeypatch.setattr(csv_export, "RANGE_ROWS", 5)
+    queryset = Assessment.objects.filter(clinic=committed[0].clinic)
+    assert copy_csv(queryset) == python_csv(queryset)

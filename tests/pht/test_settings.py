@@ -51,3 +51,10 @@ def test_a_garbled_boolean_fails_loudly(monkeypatch):
 def test_booleans_are_read_strictly(monkeypatch, raw, expected):
     monkeypatch.setenv("SOME_FLAG", raw)
     assert envbool("SOME_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "two"])
+def test_csv_export_connections_must_be_a_positive_whole_number(raw):
+    result = run_manage("check", DEBUG="1", CSV_EXPORT_CONNECTIONS=raw)
+    assert result.returncode != 0
+    assert "CSV_EXPORT_CONNECTIONS must be" in result.stderr
