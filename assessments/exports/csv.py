@@ -476,12 +476,12 @@ _END_OF_RANGE = object()
 
 class _Reader(threading.Thread):
     """Runs the COPY of its ranges, one after another, on one connection, and hands the
-    lines over as blocks with a marker after each range. ``begin`` opens the transaction
-    (or savepoint) the copies run in, ``end`` closes it, whatever happens."""
+    lines over as blocks with a marker after each range. The transaction (or savepoint) the
+    copies run in is open before the thread starts; ``end`` closes it, whatever happens."""
 
-    def __init__(self, name, raw, begin, end, statements, abandoned, *, close=False) -> None:
+    def __init__(self, name, raw, end, statements, abandoned, *, close=False) -> None:
         super().__init__(name=name, daemon=True)
-        self.raw, self.begin, self.end = raw, begin, end
+        self.raw, self.end = raw, end
         self.statements = statements
         self.abandoned = abandoned
         self.close_connection = close
@@ -500,8 +500,6 @@ class _Reader(threading.Thread):
         try:
             with self.raw.cursor() as cursor:
                 try:
-                    for statement in self.begin:
-                        cursor.execute(statement)
                     for statement in self.statements:
                         sink = _Blocks(self.offer)
                         cursor.copy_expert(statement, sink)
@@ -543,8 +541,10 @@ def _serial_readers(db, assessments, set_local) -> list[_Reader]:
     savepoint = "SAVEPOINT pht_csv_copy"
     release = "ROLLBACK TO SAVEPOINT pht_csv_copy; RELEASE SAVEPOINT pht_csv_copy"
     statements = [_mogrify(raw, sql, params)]
-    begin = [savepoint, *set_local]
-    return [_Reader("csv-export-copy-0", raw, begin, release, statements, threading.Event())]
+    with raw.cursor() as cursor:
+        for statement in (savepoint, *set_local):
+            cursor.execute(statement)
+    return [_Reader("csv-export-copy-0", raw, release, statements, threading.Event())]
 
 
 def _parallel_readers(db, assessments, set_local) -> list[_Reader]:
@@ -556,6 +556,8 @@ def _parallel_readers(db, assessments, set_local) -> list[_Reader]:
     with raw.cursor() as cursor:
         cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
+            for statement in set_local:  # before the range query too (no JIT for it either)
+                cursor.execute(statement)
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             cursor.execute(*range_bounds_sql(assessments, RANGE_ROWS))
@@ -565,36 +567,29 @@ def _parallel_readers(db, assessments, set_local) -> list[_Reader]:
                 for i in range(len(keys) - 1)
             ]
             count = min(settings.CSV_EXPORT_CONNECTIONS, len(ranges))
+            # The others import the snapshot now, while this transaction is surely open (it
+            # ends when its reader is done, which may be before another reader starts).
             for _ in range(count - 1):
                 other = db.get_new_connection(db.get_connection_params())
-                other.autocommit = True
                 extra.append(other)
+                other.autocommit = True
+                with other.cursor() as other_cursor:
+                    other_cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    other_cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                    for statement in set_local:
+                        other_cursor.execute(statement)
         except BaseException:
-            cursor.execute("ROLLBACK")
+            with contextlib.suppress(Exception):  # the first error is the one to report
+                cursor.execute("ROLLBACK")
             for other in extra:
                 other.close()
             raise
     abandoned = threading.Event()
-    readers = [
-        _Reader("csv-export-copy-0", raw, set_local, "ROLLBACK", ranges[0::count], abandoned)
-    ]
-    begin = [
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        _mogrify(raw, "SET TRANSACTION SNAPSHOT %s", [snapshot]),
-        *set_local,
-    ]
+    readers = [_Reader("csv-export-copy-0", raw, "ROLLBACK", ranges[0::count], abandoned)]
     for number, other in enumerate(extra, start=1):
-        readers.append(
-            _Reader(
-                f"csv-export-copy-{number}",
-                other,
-                begin,
-                "ROLLBACK",
-                ranges[number::count],
-                abandoned,
-                close=True,
-            )
-        )
+        name = f"csv-export-copy-{number}"
+        statements = ranges[number::count]
+        readers.append(_Reader(name, other, "ROLLBACK", statements, abandoned, close=True))
     return readers
 
 

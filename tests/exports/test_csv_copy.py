@@ -377,3 +377,20 @@ def test_one_export_connection_reads_every_range_itself(committed, monkeypatch, 
     monkeypatch.setattr(csv_export, "RANGE_ROWS", 5)
     queryset = Assessment.objects.filter(clinic=committed[0].clinic)
     assert copy_csv(queryset) == python_csv(queryset)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_that_starts_after_the_first_has_finished_still_reads(committed, monkeypatch):
+    """The first connection's transaction (and its exported snapshot) ends with its reader;
+    the others must have imported the snapshot before that."""
+    monkeypatch.setattr(csv_export, "RANGE_ROWS", 12)  # two ranges, one per reader
+    original = csv_export._Reader.start
+
+    def start(reader):
+        original(reader)
+        if reader.name == "csv-export-copy-0":
+            reader.join()  # done, transaction closed, before the next reader starts
+
+    monkeypatch.setattr(csv_export._Reader, "start", start)
+    queryset = Assessment.objects.filter(clinic=committed[0].clinic)
+    assert copy_csv(queryset) == python_csv(queryset)
