@@ -128,11 +128,15 @@ def audit_trail(patient: Patient, *, limit: int = 50) -> list[dict]:
 
 
 def assessment_versions(assessment: Assessment) -> list[Assessment]:
-    """Every version of an assessment (the original and its amendments), oldest first."""
+    """Every version of an assessment (the original and its amendments), oldest first.
+
+    Only what the version links show: loading each version's 10 KB evaluation snapshot
+    (TOASTed, compressed, parsed) cost a quarter of the assessment page's database time.
+    """
     root_id = assessment.original_id or assessment.pk
     return list(
         Assessment.objects.filter(Q(pk=root_id) | Q(original_id=root_id))
-        .select_related("clinician", "signed_by")
+        .only("id", "version", "status", "signed_at", "original_id")
         .order_by("version")
     )
 

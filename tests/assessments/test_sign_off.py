@@ -107,3 +107,15 @@ def test_the_assessment_page_shows_the_reasoning_and_signature(clinician_client,
     assert signed_assessment.rules_version in content
     assert "Proximal hamstring tendinopathy" in content
     assert "Not asked / not examined" in content
+
+
+def test_the_version_links_do_not_load_each_versions_snapshot(clinician, signed_assessment):
+    from assessments import selectors, services
+    from pht.audit import Actor
+
+    services.amend_assessment(
+        actor=Actor(clinician, signed_assessment.clinic), assessment=signed_assessment
+    )
+    versions = selectors.assessment_versions(signed_assessment)
+    assert [v.version for v in versions] == [1, 2]
+    assert {"evaluation", "evaluated_findings"} <= versions[0].get_deferred_fields()
