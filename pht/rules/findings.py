@@ -17,8 +17,11 @@ problem, each message naming its key. Nothing is guessed, coerced or dropped, wi
 documented normalisation: a provocation test recorded as ``True``/``False`` (FINDINGS.md allows
 ``false`` for a negative test) is stored as ``"positive"``/``"negative"``.
 
-``flatten(findings)`` gives the internal view the rules read: imaging flags become
-``"imaging.<flag>"`` keys, and free text is left out (free text is never scored).
+``flatten(findings)`` gives the internal view the rules read: imaging findings become
+``"imaging.<key>"`` keys, and free text is left out (free text is never scored).
+
+The vocabulary grows only by additions: every findings object that was valid under an earlier
+version stays valid and means the same. ``docs/findings.md`` is generated from this module.
 """
 
 import difflib
@@ -76,6 +79,13 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "history",
         help="rise in volume, speed, hills, lunges, stretching or a new sport in recent weeks",
     ),
+    FindingSpec(
+        "recent_compressive_load",
+        "bool",
+        "Recent unusual compression before this flare (long flight, drive or sitting)",
+        "history",
+        help="a spike of compressive load on the tendon in the days before the pain worsened",
+    ),
     FindingSpec("pain_location", "multi", "Where the pain is", "history", choices=PAIN_LOCATIONS),
     FindingSpec("pain_nprs_now", "int", "Pain now (0-10)", "history", min=0, max=10),
     FindingSpec("pain_nprs_worst", "int", "Worst pain (0-10)", "history", min=0, max=10),
@@ -103,13 +113,61 @@ FINDINGS: tuple[FindingSpec, ...] = (
     FindingSpec("paraesthesia_or_numbness", "bool", "Pins and needles or numbness", "history"),
     FindingSpec("pain_below_knee", "bool", "Pain below the knee", "history"),
     FindingSpec("back_pain", "bool", "Back pain", "history"),
+    FindingSpec(
+        "groin_pain_on_loading",
+        "bool",
+        "Groin or front-of-hip pain on weight-bearing, running or hopping",
+        "history",
+        help="a femoral neck bone stress injury presents this way in runners",
+    ),
+    FindingSpec(
+        "previous_bone_stress_injury",
+        "bool",
+        "Previous stress fracture or bone stress injury",
+        "history",
+    ),
+    FindingSpec(
+        "postpartum",
+        "bool",
+        "Gave birth in the last 12 months",
+        "history",
+        help="pregnancy and breastfeeding lower bone density (pelvic and sacral bone stress)",
+    ),
     FindingSpec("visa_h", "int", "VISA-H total (0-100)", "history", min=0, max=100),
     # Red-flag screen
     FindingSpec("weight_loss_unexplained", "bool", "Unexplained weight loss", "red_flags"),
     FindingSpec("fever", "bool", "Fever or feeling systemically unwell", "red_flags"),
+    FindingSpec(
+        "temperature_c",
+        "number",
+        "Temperature (°C)",
+        "red_flags",
+        min=30,
+        max=45,
+        help="measured today; 38.0 or more counts as fever",
+    ),
+    FindingSpec(
+        "immunosuppressed",
+        "bool",
+        "Immunosuppression, injecting drug use or long-term oral steroids",
+        "red_flags",
+    ),
     FindingSpec("cancer_history", "bool", "History of cancer", "red_flags"),
     FindingSpec("saddle_anaesthesia", "bool", "Saddle numbness", "red_flags"),
     FindingSpec("bladder_bowel_change", "bool", "New bladder or bowel change", "red_flags"),
+    FindingSpec(
+        "sexual_dysfunction_new",
+        "bool",
+        "New sexual dysfunction (loss of genital sensation, erection or ejaculation)",
+        "red_flags",
+    ),
+    FindingSpec(
+        "bilateral_leg_symptoms",
+        "bool",
+        "Leg pain, numbness or weakness in both legs (bilateral sciatica)",
+        "red_flags",
+        help="in both legs now, or spreading from one leg to both",
+    ),
     FindingSpec(
         "amenorrhoea_or_red_s_risk",
         "bool",
@@ -120,6 +178,35 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "neuro_deficit",
         "bool",
         "Objective neurological deficit (weakness, reflex or sensory loss)",
+        "red_flags",
+    ),
+    FindingSpec(
+        "neuro_deficit_extent",
+        "choice",
+        "Extent of the deficit",
+        "red_flags",
+        choices=("single_root", "multiple_roots", "bilateral"),
+        help="one nerve root on one side; several roots; or both legs",
+    ),
+    FindingSpec(
+        "neuro_deficit_progressive",
+        "bool",
+        "Deficit getting worse (over hours, days or weeks)",
+        "red_flags",
+    ),
+    FindingSpec(
+        "motor_grade_weakest",
+        "int",
+        "Power of the weakest muscle (Oxford scale 0-5)",
+        "red_flags",
+        min=0,
+        max=5,
+        help="5 is normal; record 4+ or 4- as 4",
+    ),
+    FindingSpec(
+        "foot_drop",
+        "bool",
+        "Foot drop (ankle dorsiflexion 3/5 or weaker)",
         "red_flags",
     ),
     # Examination
@@ -191,6 +278,43 @@ IMAGING_FINDINGS: tuple[FindingSpec, ...] = (
     FindingSpec("full_avulsion", "bool", "Imaging: full avulsion", "imaging"),
     FindingSpec("bone_marrow_oedema", "bool", "Imaging: bone marrow oedema", "imaging"),
     FindingSpec("stress_fracture", "bool", "Imaging: stress fracture", "imaging"),
+    FindingSpec(
+        "stress_fracture_site",
+        "choice",
+        "Imaging: site of the bone stress injury",
+        "imaging",
+        choices=(
+            "femoral_neck_tension",
+            "femoral_neck_compression",
+            "femoral_neck",
+            "sacrum",
+            "pubic_ramus",
+            "ischium",
+            "other",
+        ),
+        help="femoral neck: tension side (superolateral), compression side (inferomedial), or "
+        "side not stated",
+    ),
+    FindingSpec(
+        "bone_stress_excluded",
+        "bool",
+        "Imaging: MRI excluded a bone stress injury",
+        "imaging",
+    ),
+    FindingSpec(
+        "apophyseal_avulsion",
+        "bool",
+        "Imaging: ischial apophyseal avulsion (bony fragment)",
+        "imaging",
+    ),
+    FindingSpec(
+        "apophyseal_displacement_mm",
+        "number",
+        "Imaging: displacement of the avulsed apophysis (mm)",
+        "imaging",
+        min=0,
+        max=200,
+    ),
     FindingSpec("bursa_distension", "bool", "Imaging: ischiogluteal bursa distension", "imaging"),
     FindingSpec(
         "reduced_ischiofemoral_space", "bool", "Imaging: reduced ischiofemoral space", "imaging"
@@ -248,12 +372,12 @@ def validate(raw: object) -> dict[str, Any]:
 
 
 def flatten(findings: Mapping[str, Any]) -> dict[str, Any]:
-    """The view the rules read: imaging flags as ``imaging.<flag>``, free text left out."""
+    """The view the rules read: imaging findings as ``imaging.<key>``, free text left out."""
     flat: dict[str, Any] = {}
     for key, value in findings.items():
         if key == "imaging":
             for flag, flag_value in value.items():
-                if IMAGING_SPECS[flag].kind == "bool":
+                if IMAGING_SPECS[flag].kind != "text":
                     flat[f"imaging.{flag}"] = flag_value
         elif SPECS[key].kind != "text":
             flat[key] = value
