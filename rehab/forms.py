@@ -10,10 +10,10 @@ from rehab.models import EXERCISE_STAGE_CHOICES, Exercise, HipFlexion, LoadType,
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SOURCE_STATUS_CHOICES = [
-    ("C", "C: confirmed in the source"),
-    ("C2", "C2: confirmed only in a secondary source"),
-    ("M", "M: unverified"),
-    ("Dev", "Dev: a choice of this clinic"),
+    ("C", "Confirmed in the source"),
+    ("C2", "From a secondary summary (a blog or summary of the paper)"),
+    ("M", "Not yet confirmed against the original paper"),
+    ("Dev", "A choice of this clinic, not yet validated"),
 ]
 MAX_REVIEW_AHEAD_DAYS = 366
 TEXT_MAX = 5000
@@ -78,7 +78,12 @@ class ExerciseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line.",
     )
-    source_key = forms.CharField(label="Source key", max_length=40, help_text="E.g. 'S13'.")
+    source_key = forms.CharField(
+        label="Source reference",
+        max_length=40,
+        help_text="A short code for your records, e.g. 'clinic-protocol'. Pages show the citation, "
+        "not this code.",
+    )
     source_citation = forms.CharField(
         label="Source citation", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )

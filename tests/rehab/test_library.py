@@ -1,5 +1,7 @@
 """The exercise library as loaded into the database by the data migration."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -79,8 +81,20 @@ def test_an_exercise_page_shows_dosage_cues_and_source(clinician_client):
     assert response.status_code == 200
     content = response.content.decode()
     assert exercise.cues[0] in content
-    assert exercise.source_key in content
     assert not AccessLog.objects.exists()
+
+
+def test_exercise_pages_show_readable_sources_not_keys_or_status_letters(clinician_client):
+    # A shipped exercise whose stored source uses a pseudo-key and an internal reference.
+    exercise = next(e for e in shipped() if e.source_key.startswith("KNOWLEDGE"))
+    detail = clinician_client.get(reverse("rehab:exercise_detail", args=[exercise.slug]))
+    listing = clinician_client.get(reverse("rehab:exercise_list"))
+    for content in (detail.content.decode(), listing.content.decode()):
+        assert "KNOWLEDGE" not in content
+        assert not re.search(r"\[(C|C2|M|Dev)\b", content)
+        assert not re.search(r">\s*(C|C2|M|Dev)\s*<", content), "no bare status letters"
+    assert "not yet confirmed against the original paper" in detail.content.decode()
+    assert "Goom et al. 2016" in detail.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -215,7 +215,10 @@ def test_thresholds_are_named_with_their_status() -> None:
 
 def test_progress_reasons_cite_the_marker_threshold_status() -> None:
     result = suggest_progression(**GOOD)  # type: ignore[arg-type]
-    assert any("[C2: S15]" in reason for reason in result.reasons)
+    assert any(
+        "3/10 (Pogo Physio: PHT exercise protocol, from a secondary summary)" in reason
+        for reason in result.reasons
+    )
 
 
 def test_partial_adherence_progress_carries_a_note() -> None:
