@@ -1,7 +1,7 @@
 """PHT Clinic clinical reasoning core: pure Python, no Django, no I/O, no global mutable state.
 
 ``evaluate(findings, *, pre_test_probability=None) -> Evaluation`` is the one entry point; the
-findings vocabulary is in ``findings.py`` (and FINDINGS.md), the evidence in ``sources.py``,
+findings vocabulary is in ``findings.py`` (and docs/findings.md), the evidence in ``sources.py``,
 and how it all works in ``docs/rules.md``. Output is worded as suggestions, never diagnoses.
 """
 

@@ -12,42 +12,54 @@ uncommon, -2 rare, -3 rare and serious). Each rule whose condition holds adds it
 ====  ==========  ==============================================================
 
 Where a published likelihood ratio fits the finding, the points are its natural log instead
-(``points=``), e.g. a positive modified bent-knee stretch adds ln(10.2) = 2.32. Adding logs of
-likelihood ratios is Bayes' rule on the odds scale, which is valid only for independent
-findings, so **correlated findings share a group**: within a group only the first rule that
-holds counts (the table order is the priority). The three provocation tests form one group
-(MBK > BK > PO, positives before negatives), which also makes a positive test unable to lower
-PHT's score.
+(``points=``), e.g. a positive modified bent-knee stretch adds ln(10.2) = 2.32. **History items
+without a likelihood ratio stay modest** (at most one point, often half). Adding logs of
+likelihood ratios is Bayes' rule only for independent findings, so **correlated findings share a
+group**: within a group only the first rule that holds counts (the table order is the
+priority). Examples: the three stretch tests (the most accurate test performed counts, whatever
+its result: MBK > BK > PO, the method of ``probability.py``); pain at the ischial tuberosity
+and tenderness there; the nerve symptoms.
 
 **Levels.** ``likely`` at ``LIKELY_MIN`` points or more, ``possible`` at ``POSSIBLE_MIN`` or
-more, otherwise ``unlikely``. The points are not probabilities; they only rank.
+more, otherwise ``unlikely``. "Likely" needs an examination or imaging finding among the
+reasons: history alone makes a diagnosis at most "possible". **PHT's level is the band of its
+probability** (``probability.py``), so the level never contradicts the figure shown.
 
-**Serious pathology floor.** A serious diagnosis whose red-flag triggers hold (see
-``red_flags.RED_FLAG_RULES``) is raised to at least ``POSSIBLE_MIN`` whatever else is
-recorded, with a reason saying so.
+**Red flags.** A diagnosis that an open red flag points to (``red_flags.py``) is at least
+"possible", with a reason that says so; with an urgent or emergency flag it is **ruled out
+first**: it ranks above every other diagnosis, in its own group.
 
-**Ranking.** Score (high first), then ``CLINICAL_PRIORITY`` (serious pathology first, so a tie
-never hides it), then slug.
+**Ranking.** Rule out first, then level (likely, possible, unlikely), then score, then
+``CLINICAL_PRIORITY`` (serious pathology first, so a tie never hides it), then slug. The first
+diagnosis is the headline only when it is at least "possible"; otherwise no listed diagnosis is
+suggested.
 
 **Absent findings** never satisfy a condition (``predicates.py``), so an unexamined test moves
 nothing; ``next_tests.py`` suggests it instead.
 
 To add a rule: add a ``Rule`` row to the diagnosis table with its condition, strength, source
-key (``sources.py``), evidence status and plain-words text; bump ``RULES_VERSION`` and the
-pinned hash in ``tests/rules/test_version.py``; add a case to ``tests/rules/cases.py``.
+key (``sources.py``), evidence status and plain-words text; bump ``RULES_VERSION`` (the pinned
+hash in ``tests/rules/test_version.py`` fails until you do); add a vignette to the validation
+set if a published case shows it; run ``make docs`` and ``make validate``.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pht.rules.predicates import AllOf, Condition, When
+from pht.rules.findings import SPECS
+from pht.rules.predicates import AllOf, AnyOf, Condition, When, has_any, raised_by
 from pht.rules.red_flags import (
     APOPHYSIS_AGE_MAX,
     APOPHYSIS_AGE_MIN,
-    APOPHYSITIS_TENDERNESS_AGE_MAX,
-    RED_FLAG_RULES,
+    BILATERAL_LEGS,
+    BONE_STRESS_CONTEXT,
+    FEVER,
+    GROIN,
+    OPEN_URGENCIES,
+    RISK_AGE_OLDER,
+    SKELETALLY_IMMATURE_MAX_AGE,
 )
 from pht.rules.sources import EVIDENCE_NOTE, SOURCES, Evidence
 
@@ -56,12 +68,12 @@ type Level = Literal["likely", "possible", "unlikely"]
 type Referral = Literal["emergency", "urgent", "soon", "routine"]
 
 STRENGTH_POINTS: dict[str, float] = {"++": 2.0, "+": 1.0, "-": -1.0, "--": -2.0}
+LEVELS: tuple[Level, ...] = ("likely", "possible", "unlikely")
+LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
 
-# [Dev] Level thresholds. With baselines of 0 to -3, "likely" needs a typical history plus a
-# supporting examination finding (or several strong findings) net of what lowers it, so a
-# typical history with negative provocation tests stays "possible"; "possible" needs about
-# one strong finding.
-LIKELY_MIN = 5.0
+# [Dev] Level thresholds. "Likely" needs several strong findings net of what lowers them
+# (and an examination or imaging finding); "possible" needs about one strong finding.
+LIKELY_MIN = 4.0
 POSSIBLE_MIN = 1.0
 
 # Baselines [Dev]: a judgement of how often each condition is seen in a buttock-pain clinic.
@@ -69,6 +81,16 @@ COMMON = 0.0
 UNCOMMON = -1.0
 RARE = -2.0
 RARE_SERIOUS = -3.0
+
+# Findings recorded on examination or imaging (some sit in the red-flag screen of the form).
+EXAM_KEYS: frozenset[str] = frozenset(
+    {spec.key for spec in SPECS.values() if spec.section == "examination"}
+    | {"neuro_deficit", "neuro_deficit_extent", "motor_grade_weakest", "foot_drop", "temperature_c"}
+)
+
+
+def is_exam_key(key: str) -> bool:
+    return key in EXAM_KEYS or key.startswith("imaging.")
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,10 @@ class Rule:
     def direction(self) -> Literal["raises", "lowers"]:
         return "raises" if self.value > 0 else "lowers"
 
+    @property
+    def from_examination(self) -> bool:
+        return any(is_exam_key(key) for key in self.when.keys)
+
 
 @dataclass(frozen=True)
 class DiagnosisTable:
@@ -101,7 +127,6 @@ class DiagnosisTable:
     rules: tuple[Rule, ...]
     # Units: a group's rules together, or one ungrouped rule. Derived, so kept out of repr.
     units: tuple[tuple[Rule, ...], ...] = field(init=False, repr=False, compare=False)
-    floor_triggers: tuple[Condition, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         units: list[tuple[Rule, ...]] = []
@@ -116,19 +141,11 @@ class DiagnosisTable:
                 seen[rule.group] = len(units)
                 units.append((rule,))
         object.__setattr__(self, "units", tuple(units))
-        triggers = tuple(
-            trigger
-            for flag in RED_FLAG_RULES
-            if flag.diagnosis == self.slug
-            for trigger in flag.triggers
-        )
-        object.__setattr__(self, "floor_triggers", triggers)
 
     @property
     def keys(self) -> frozenset[str]:
-        """Every finding key this diagnosis reads (rules and floor)."""
-        conditions = [rule.when for rule in self.rules] + list(self.floor_triggers)
-        return frozenset(key for condition in conditions for key in condition.keys)
+        """Every finding key this diagnosis reads."""
+        return frozenset(key for rule in self.rules for key in rule.when.keys)
 
 
 def is_(key: str, value: Any = True) -> When:
@@ -143,7 +160,110 @@ def has(key: str, item: str) -> When:
     return When(key, "has", item)
 
 
+def lacks(key: str, item: str) -> When:
+    return When(key, "lacks", item)
+
+
 PROVOCATION = "provocation_tests"
+
+# The stretch tests: the most accurate test performed counts, whatever its result (the same
+# method as probability.py), so a less accurate positive test never outweighs a more accurate
+# negative one.
+PROVOCATION_RULES: tuple[Rule, ...] = (
+    Rule(
+        is_("modified_bent_knee_stretch", "positive"),
+        "++",
+        "S2",
+        "C",
+        "Positive modified bent-knee stretch suggests tendinopathy (LR+ 10.2)",
+        points=2.32,
+        group=PROVOCATION,
+    ),
+    Rule(
+        is_("modified_bent_knee_stretch", "negative"),
+        "--",
+        "S2",
+        "C",
+        "Negative modified bent-knee stretch argues against tendinopathy (LR- 0.12)",
+        points=-2.12,
+        group=PROVOCATION,
+    ),
+    Rule(
+        is_("bent_knee_stretch", "positive"),
+        "++",
+        "S2",
+        "C",
+        "Positive bent-knee stretch suggests tendinopathy (LR+ 6.5)",
+        points=1.87,
+        group=PROVOCATION,
+    ),
+    Rule(
+        is_("bent_knee_stretch", "negative"),
+        "--",
+        "S2",
+        "C",
+        "Negative bent-knee stretch argues against tendinopathy (LR- 0.18)",
+        points=-1.71,
+        group=PROVOCATION,
+    ),
+    Rule(
+        is_("puranen_orava", "positive"),
+        "+",
+        "S2",
+        "C",
+        "Positive Puranen-Orava test suggests tendinopathy (LR+ 4.2)",
+        points=1.44,
+        group=PROVOCATION,
+    ),
+    Rule(
+        is_("puranen_orava", "negative"),
+        "-",
+        "S2",
+        "C",
+        "Negative Puranen-Orava test argues against tendinopathy (LR- 0.29)",
+        points=-1.24,
+        group=PROVOCATION,
+    ),
+)
+
+AWAY_FROM_HAMSTRING = AllOf(
+    lacks("pain_location", "ischial_tuberosity"),
+    lacks("pain_location", "deep_buttock"),
+    lacks("pain_location", "posterior_thigh"),
+)
+NERVE_SYMPTOMS_TO_BELOW_KNEE = AllOf(
+    is_("paraesthesia_or_numbness"),
+    AnyOf(is_("pain_below_knee"), has("pain_location", "below_knee")),
+)
+BELOW_KNEE = AnyOf(is_("pain_below_knee"), has("pain_location", "below_knee"))
+OBJECTIVE_DEFICIT = AnyOf(
+    is_("neuro_deficit"),
+    is_("foot_drop"),
+    When("motor_grade_weakest", "at_most", 4),
+    When("neuro_deficit_extent", "in", ("single_root", "multiple_roots", "bilateral")),
+)
+YOUNG = When("age", "between", (APOPHYSIS_AGE_MIN, APOPHYSIS_AGE_MAX))
+IMMATURE = When("age", "at_most", SKELETALLY_IMMATURE_MAX_AGE)
+BONE_STRESS_ON_IMAGING = AnyOf(
+    is_("imaging.stress_fracture"),
+    When(
+        "imaging.stress_fracture_site",
+        "in",
+        (
+            "femoral_neck_tension",
+            "femoral_neck_compression",
+            "femoral_neck",
+            "sacrum",
+            "pubic_ramus",
+            "ischium",
+            "other",
+        ),
+    ),
+)
+APOPHYSEAL_AVULSION_ON_IMAGING = AnyOf(
+    is_("imaging.apophyseal_avulsion"),
+    When("imaging.apophyseal_displacement_mm", "at_least", 0),
+)
 
 TABLES: tuple[DiagnosisTable, ...] = (
     DiagnosisTable(
@@ -154,10 +274,10 @@ TABLES: tuple[DiagnosisTable, ...] = (
         rules=(
             Rule(
                 AllOf(is_("onset", "gradual"), is_("recent_training_load_change")),
-                "++",
+                "+",
                 "S17",
                 "C2",
-                "Gradual onset after a change in training load suggests tendinopathy",
+                "Gradual onset after a change in training load fits tendinopathy",
                 group="onset",
             ),
             Rule(
@@ -166,6 +286,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S17",
                 "C2",
                 "Gradual onset without a specific injury fits tendinopathy",
+                points=0.5,
                 group="onset",
             ),
             Rule(
@@ -177,18 +298,64 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 group="onset",
             ),
             Rule(
-                has("pain_location", "ischial_tuberosity"),
-                "++",
+                AllOf(
+                    has("pain_location", "ischial_tuberosity"),
+                    is_("tenderness_ischial_tuberosity"),
+                ),
+                "+",
                 "S17",
                 "C2",
-                "Pain localised at the ischial tuberosity suggests tendinopathy",
+                "Pain localised at the ischial tuberosity, and tender there, suggests "
+                "tendinopathy (counted once: the tenderness and the pain are at the same place)",
+                points=1.5,
+                group="ischial_site",
             ),
             Rule(
-                When("pain_location", "lacks", "ischial_tuberosity"),
-                "-",
+                has("pain_location", "ischial_tuberosity"),
+                "+",
+                "S17",
+                "C2",
+                "Pain localised at the ischial tuberosity fits tendinopathy",
+                group="ischial_site",
+            ),
+            Rule(
+                is_("tenderness_ischial_tuberosity"),
+                "+",
+                "S3",
+                "M",
+                "Tenderness at the ischial tuberosity supports tendinopathy but is not specific "
+                "(bursa, avulsion and nerve lie close by)",
+                group="ischial_site",
+            ),
+            Rule(
+                AnyOf(
+                    has("pain_location", "deep_buttock"), has("pain_location", "posterior_thigh")
+                ),
+                "+",
+                "S20",
+                "C",
+                "Deep buttock pain, sometimes into the posterior thigh, is where tendinopathy "
+                "hurts (and where its mimics hurt too)",
+                points=0.5,
+                group="ischial_site",
+            ),
+            Rule(
+                AWAY_FROM_HAMSTRING,
+                "--",
                 "DEV",
                 "Dev",
-                "Pain recorded away from the ischial tuberosity argues against tendinopathy",
+                "Pain recorded only away from the buttock and thigh (groin, side of the hip or "
+                "back) points away from the hamstring origin",
+                group="site_against",
+            ),
+            Rule(
+                no("tenderness_ischial_tuberosity"),
+                "-",
+                "S3",
+                "C2",
+                "No tenderness at the ischial tuberosity argues against tendinopathy (it was "
+                "part of the reference standard in Cacchio 2012)",
+                group="site_against",
             ),
             Rule(
                 is_("pain_with_sitting"),
@@ -203,6 +370,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S20",
                 "C",
                 "Pain running at speed or uphill fits tendinopathy",
+                points=0.5,
             ),
             Rule(
                 AllOf(is_("pain_warms_up_with_activity"), is_("pain_worse_after_activity")),
@@ -210,85 +378,26 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S17",
                 "C2",
                 "Pain that warms up with activity but is worse afterwards fits tendinopathy",
-            ),
-            Rule(
-                is_("tenderness_ischial_tuberosity"),
-                "+",
-                "S3",
-                "M",
-                "Tenderness at the ischial tuberosity supports tendinopathy but is not specific "
-                "(bursa, avulsion and nerve lie close by)",
-            ),
-            Rule(
-                no("tenderness_ischial_tuberosity"),
-                "-",
-                "S3",
-                "C2",
-                "No tenderness at the ischial tuberosity argues against tendinopathy (it was "
-                "part of the reference standard in Cacchio 2012)",
+                points=0.5,
             ),
             Rule(
                 is_("single_leg_bridge_pain"),
                 "+",
                 "S30",
                 "C",
-                "Pain on a single-leg bridge (tendon load test) fits tendinopathy; no accuracy "
-                "data",
+                "Pain on a single-leg bridge (a tendon load test) fits tendinopathy; no "
+                "accuracy data",
+                group="load_test",
             ),
             Rule(
-                is_("modified_bent_knee_stretch", "positive"),
-                "++",
-                "S2",
-                "C",
-                "Positive modified bent-knee stretch suggests tendinopathy (LR+ 10.2)",
-                points=2.32,
-                group=PROVOCATION,
-            ),
-            Rule(
-                is_("bent_knee_stretch", "positive"),
-                "++",
-                "S2",
-                "C",
-                "Positive bent-knee stretch suggests tendinopathy (LR+ 6.5)",
-                points=1.87,
-                group=PROVOCATION,
-            ),
-            Rule(
-                is_("puranen_orava", "positive"),
-                "+",
-                "S2",
-                "C",
-                "Positive Puranen-Orava test suggests tendinopathy (LR+ 4.2)",
-                points=1.44,
-                group=PROVOCATION,
-            ),
-            Rule(
-                is_("modified_bent_knee_stretch", "negative"),
-                "--",
-                "S2",
-                "C",
-                "Negative modified bent-knee stretch argues against tendinopathy (LR- 0.12)",
-                points=-2.12,
-                group=PROVOCATION,
-            ),
-            Rule(
-                is_("bent_knee_stretch", "negative"),
-                "--",
-                "S2",
-                "C",
-                "Negative bent-knee stretch argues against tendinopathy (LR- 0.18)",
-                points=-1.71,
-                group=PROVOCATION,
-            ),
-            Rule(
-                is_("puranen_orava", "negative"),
+                no("single_leg_bridge_pain"),
                 "-",
-                "S2",
-                "C",
-                "Negative Puranen-Orava test argues against tendinopathy (LR- 0.29)",
-                points=-1.24,
-                group=PROVOCATION,
+                "DEV",
+                "Dev",
+                "A pain-free single-leg bridge (a tendon load test) argues against tendinopathy",
+                group="load_test",
             ),
+            *PROVOCATION_RULES,
             Rule(
                 is_("imaging.tendon_thickening"),
                 "+",
@@ -296,9 +405,46 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "C",
                 "Imaging shows tendon thickening at the hamstring origin; such changes are "
                 "also common in pain-free people",
+                group="tendon_imaging",
             ),
             Rule(
-                is_("pain_below_knee"),
+                AllOf(is_("imaging.partial_tear"), When("onset", "in", ("gradual",))),
+                "+",
+                "S33",
+                "C",
+                "Partial tearing at the hamstring origin after a gradual onset is part of "
+                "tendinopathy (fluid-signal tearing is typical over 45, and also seen in "
+                "pain-free people)",
+                group="tendon_imaging",
+            ),
+            Rule(
+                is_("imaging.partial_tear"),
+                "+",
+                "S33",
+                "C",
+                "Partial tearing at the hamstring origin is seen in tendinopathy (typical over "
+                "45, and also in pain-free people) as well as after an acute tear",
+                points=0.5,
+                group="tendon_imaging",
+            ),
+            Rule(
+                OBJECTIVE_DEFICIT,
+                "-",
+                "DEV",
+                "Dev",
+                "A neurological deficit points to a nerve or spinal source rather than the tendon",
+                group="neural",
+            ),
+            Rule(
+                BILATERAL_LEGS,
+                "-",
+                "DEV",
+                "Dev",
+                "Leg symptoms in both legs point to the spine rather than the tendon",
+                group="neural",
+            ),
+            Rule(
+                BELOW_KNEE,
                 "-",
                 "DEV",
                 "Dev",
@@ -314,26 +460,40 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 group="neural",
             ),
             Rule(
-                has("pain_location", "below_knee"),
-                "-",
+                AnyOf(
+                    is_("imaging.full_avulsion"),
+                    BONE_STRESS_ON_IMAGING,
+                    APOPHYSEAL_AVULSION_ON_IMAGING,
+                ),
+                "--",
                 "DEV",
                 "Dev",
-                "Pain below the knee points to a nerve or spinal source rather than the tendon",
-                group="neural",
+                "Imaging shows an avulsion or a bone stress injury, which explains the pain "
+                "better than tendinopathy",
             ),
             Rule(
-                is_("imaging.full_avulsion"),
-                "-",
-                "DEV",
-                "Dev",
-                "An avulsion on imaging explains the pain better than tendinopathy",
-            ),
-            Rule(
-                When("age", "at_most", APOPHYSITIS_TENDERNESS_AGE_MAX),
+                IMMATURE,
                 "-",
                 "S28",
                 "Dev",
                 "Before skeletal maturity the apophysis, not the tendon, is usually the weak link",
+            ),
+            Rule(
+                is_("fadir_or_impingement_test_positive"),
+                "-",
+                "S18",
+                "Dev",
+                "A positive FADIR / hip impingement test points to the hip joint rather than "
+                "the hamstring origin",
+            ),
+            Rule(
+                is_("groin_pain_on_loading"),
+                "-",
+                "DEV",
+                "Dev",
+                "Groin pain on loading points to the hip or femoral neck rather than the "
+                "hamstring origin",
+                points=-0.5,
             ),
         ),
     ),
@@ -351,27 +511,30 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "Deep buttock pain fits sciatic nerve entrapment in the deep gluteal space",
             ),
             Rule(
+                NERVE_SYMPTOMS_TO_BELOW_KNEE,
+                "+",
+                "S23",
+                "C",
+                "Pins and needles with sciatic-type pain below the knee suggest sciatic nerve "
+                "involvement (one finding: both describe the same nerve)",
+                points=1.5,
+                group="sciatic",
+            ),
+            Rule(
                 is_("paraesthesia_or_numbness"),
                 "+",
                 "S23",
                 "C",
                 "Pins and needles or numbness suggest sciatic nerve involvement",
+                group="sciatic",
             ),
             Rule(
-                is_("pain_below_knee"),
+                BELOW_KNEE,
                 "+",
                 "S23",
                 "C",
                 "Sciatic-type pain radiating below the knee fits deep gluteal syndrome",
-                group="below_knee",
-            ),
-            Rule(
-                has("pain_location", "below_knee"),
-                "+",
-                "S23",
-                "C",
-                "Sciatic-type pain radiating below the knee fits deep gluteal syndrome",
-                group="below_knee",
+                group="sciatic",
             ),
             Rule(
                 When("sitting_tolerance_min", "at_most", 30),
@@ -379,6 +542,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S23",
                 "C",
                 "Sitting intolerance (30 minutes or less) is common in deep gluteal syndrome",
+                points=0.5,
             ),
             Rule(
                 is_("tenderness_piriformis"),
@@ -420,6 +584,14 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "Pain localised at the ischial tuberosity without nerve symptoms argues against "
                 "deep gluteal syndrome",
             ),
+            Rule(
+                is_("back_pain"),
+                "-",
+                "DEV",
+                "Dev",
+                "Back pain points to a lumbar source rather than the deep gluteal space",
+                points=-0.5,
+            ),
         ),
     ),
     DiagnosisTable(
@@ -429,7 +601,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
         baseline=COMMON,
         rules=(
             Rule(
-                is_("neuro_deficit"),
+                OBJECTIVE_DEFICIT,
                 "++",
                 "S18",
                 "C",
@@ -437,20 +609,22 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "suggests nerve root compromise",
             ),
             Rule(
-                is_("pain_below_knee"),
+                NERVE_SYMPTOMS_TO_BELOW_KNEE,
                 "+",
                 "S18",
                 "C",
-                "Leg pain below the knee suggests radicular pain",
-                group="below_knee",
+                "Leg pain below the knee with pins and needles suggests radicular pain (one "
+                "finding: both describe the same nerve root)",
+                points=1.5,
+                group="sciatic",
             ),
             Rule(
-                has("pain_location", "below_knee"),
+                BELOW_KNEE,
                 "+",
                 "S18",
                 "C",
                 "Leg pain below the knee suggests radicular pain",
-                group="below_knee",
+                group="sciatic",
             ),
             Rule(
                 is_("paraesthesia_or_numbness"),
@@ -458,6 +632,14 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S18",
                 "C",
                 "Pins and needles or numbness suggest nerve root involvement",
+                group="sciatic",
+            ),
+            Rule(
+                BILATERAL_LEGS,
+                "+",
+                "NHS-LOTHIAN",
+                "C",
+                "Leg symptoms in both legs point to the spine",
             ),
             Rule(
                 is_("back_pain"),
@@ -465,6 +647,16 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S18",
                 "C",
                 "Back pain points to a lumbar source",
+                points=0.5,
+            ),
+            Rule(
+                is_("slump_positive"),
+                "+",
+                "DEV",
+                "Dev",
+                "Positive slump test fits neural sensitivity (no accuracy data used; it counts "
+                "before the less specific straight-leg raise)",
+                group="neural_tension",
             ),
             Rule(
                 is_("slr_positive"),
@@ -474,14 +666,6 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "Positive straight-leg raise fits radiculopathy but is not specific (sens 0.91, "
                 "spec 0.26, LR+ 1.2)",
                 points=0.21,
-                group="neural_tension",
-            ),
-            Rule(
-                is_("slump_positive"),
-                "+",
-                "DEV",
-                "Dev",
-                "Positive slump test fits neural sensitivity (no accuracy data used)",
                 group="neural_tension",
             ),
             Rule(
@@ -510,7 +694,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
         rules=(
             Rule(
                 is_("back_pain"),
-                "++",
+                "+",
                 "S18",
                 "C",
                 "Back pain suggests the buttock pain may be referred from the lumbar spine",
@@ -532,12 +716,20 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "No back pain argues against referred lumbar pain",
             ),
             Rule(
-                is_("pain_below_knee"),
+                BELOW_KNEE,
                 "-",
                 "DEV",
                 "M",
                 "Somatic referred pain usually stays above the knee; pain below it points to a "
                 "nerve root instead",
+            ),
+            Rule(
+                OBJECTIVE_DEFICIT,
+                "-",
+                "DEV",
+                "Dev",
+                "An objective neurological deficit points to a nerve root rather than somatic "
+                "referral",
             ),
             Rule(
                 AllOf(has("pain_location", "ischial_tuberosity"), is_("single_leg_bridge_pain")),
@@ -563,6 +755,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "Three or more positive SIJ provocation tests suggest sacroiliac joint pain "
                 "(Laslett cluster LR+ about 4.2)",
                 points=1.44,
+                group="sij_exam",
             ),
             Rule(
                 When("sij_provocation_positive_count", "at_most", 2),
@@ -572,14 +765,16 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "Fewer than three positive SIJ provocation tests argue strongly against "
                 "sacroiliac joint pain (LR- about 0.1)",
                 points=-2.3,
+                group="sij_exam",
             ),
             Rule(
                 is_("tenderness_sij"),
                 "+",
                 "S25",
                 "C2",
-                "Pain and tenderness over the sacroiliac joint / PSIS suggest sacroiliac joint "
-                "pain",
+                "Tenderness over the sacroiliac joint / PSIS suggests sacroiliac joint pain "
+                "(the provocation cluster, when done, counts instead)",
+                group="sij_exam",
             ),
             Rule(
                 has("pain_location", "lower_back"),
@@ -587,6 +782,24 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S25",
                 "C2",
                 "Lumbar-gluteal pain fits sacroiliac joint pain",
+                points=0.5,
+            ),
+            Rule(
+                is_("morning_stiffness"),
+                "+",
+                "S18",
+                "C",
+                "Morning stiffness that eases with activity fits an inflammatory sacroiliitis "
+                "(spondyloarthritis)",
+                points=0.5,
+            ),
+            Rule(
+                is_("postpartum"),
+                "+",
+                "DEV",
+                "Dev",
+                "Pelvic girdle (sacroiliac) pain is common after pregnancy",
+                points=0.5,
             ),
         ),
     ),
@@ -633,6 +846,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S-ifi",
                 "C2",
                 "Study samples were mostly middle-aged or older women",
+                points=0.5,
             ),
         ),
     ),
@@ -655,6 +869,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S18",
                 "C",
                 "Sitting pain (especially on hard seats) fits ischiogluteal bursitis",
+                points=0.5,
             ),
             Rule(
                 is_("tenderness_ischial_tuberosity"),
@@ -701,6 +916,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S19",
                 "C",
                 "Recurrent episodes (often called hamstring 'tears') fit hamstring syndrome",
+                points=0.5,
             ),
             Rule(
                 AllOf(is_("pain_with_sitting"), is_("pain_running_uphill_or_speed")),
@@ -708,6 +924,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "S19",
                 "C",
                 "Pain with sitting and fast running fits hamstring syndrome",
+                points=0.5,
             ),
             Rule(
                 AllOf(no("paraesthesia_or_numbness"), no("pain_below_knee")),
@@ -733,15 +950,16 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 points=4.0,
             ),
             Rule(
-                is_("imaging.partial_tear"),
+                AllOf(is_("imaging.partial_tear"), is_("onset", "sudden")),
                 "+",
                 "S29",
                 "C",
-                "Imaging shows a partial tear (partial tears are also seen in pain-free people)",
+                "Imaging shows a partial tear after a sudden onset (partial tears are also "
+                "seen in pain-free people and in tendinopathy)",
             ),
             Rule(
                 is_("onset", "sudden"),
-                "++",
+                "+",
                 "S29",
                 "C",
                 "A sudden onset (a 'pop', immediate pain) suggests a tear or avulsion",
@@ -768,11 +986,18 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "A palpable gap at the hamstring origin suggests an avulsion",
             ),
             Rule(
-                When("age", "at_most", APOPHYSITIS_TENDERNESS_AGE_MAX),
+                IMMATURE,
                 "-",
                 "S28",
                 "Dev",
                 "Before skeletal maturity the apophysis usually fails before the tendon",
+            ),
+            Rule(
+                APOPHYSEAL_AVULSION_ON_IMAGING,
+                "--",
+                "S28",
+                "C",
+                "Imaging shows a bony (apophyseal) avulsion rather than a tendon avulsion",
             ),
         ),
     ),
@@ -783,10 +1008,15 @@ TABLES: tuple[DiagnosisTable, ...] = (
         baseline=RARE,
         rules=(
             Rule(
-                AllOf(
-                    When("age", "between", (APOPHYSIS_AGE_MIN, APOPHYSIS_AGE_MAX)),
-                    is_("onset", "sudden"),
-                ),
+                APOPHYSEAL_AVULSION_ON_IMAGING,
+                "++",
+                "S28",
+                "C",
+                "Imaging shows an avulsion of the ischial apophysis",
+                points=4.0,
+            ),
+            Rule(
+                AllOf(YOUNG, is_("onset", "sudden")),
                 "++",
                 "S28",
                 "C",
@@ -795,7 +1025,7 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 group="young",
             ),
             Rule(
-                When("age", "between", (APOPHYSIS_AGE_MIN, APOPHYSIS_AGE_MAX)),
+                YOUNG,
                 "+",
                 "S28",
                 "C",
@@ -825,12 +1055,22 @@ TABLES: tuple[DiagnosisTable, ...] = (
         baseline=RARE,
         rules=(
             Rule(
-                is_("imaging.stress_fracture"),
+                BONE_STRESS_ON_IMAGING,
                 "++",
                 "S18",
                 "C",
-                "Imaging shows a stress fracture",
+                "Imaging shows a stress fracture or bone stress injury",
                 points=4.0,
+                group="bone_imaging",
+            ),
+            Rule(
+                is_("imaging.bone_stress_excluded"),
+                "--",
+                "AAPMR-HIP",
+                "C",
+                "An MRI excluded a bone stress injury (MRI is the most sensitive test)",
+                points=-4.0,
+                group="bone_imaging",
             ),
             Rule(
                 is_("hop_test_pain"),
@@ -862,12 +1102,24 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "Gradual onset after a rise in training load fits a bone stress injury",
             ),
             Rule(
-                is_("amenorrhoea_or_red_s_risk"),
+                AllOf(GROIN, BONE_STRESS_CONTEXT),
                 "+",
-                "S18",
+                "AAPMR-HIP",
+                "C",
+                "Groin or front-of-hip pain with loading in a bone-stress context fits a "
+                "femoral neck bone stress injury",
+            ),
+            Rule(
+                AnyOf(
+                    is_("amenorrhoea_or_red_s_risk"),
+                    is_("previous_bone_stress_injury"),
+                    is_("postpartum"),
+                ),
+                "+",
+                "AAPMR-HIP",
                 "M",
-                "Menstrual disturbance, low energy availability or low bone density raise bone "
-                "stress risk",
+                "A risk factor for bone stress injury is recorded (low energy availability, a "
+                "previous stress fracture, or the months after pregnancy)",
             ),
         ),
     ),
@@ -880,23 +1132,24 @@ TABLES: tuple[DiagnosisTable, ...] = (
             Rule(
                 is_("cancer_history"),
                 "++",
-                "S27",
+                "DOWNIE-2013",
                 "C",
-                "A history of cancer raises the possibility of metastasis",
+                "A history of cancer raises the possibility of metastasis (the one red flag "
+                "with useful accuracy for spinal malignancy)",
             ),
             Rule(
                 is_("weight_loss_unexplained"),
-                "++",
+                "+",
                 "S27",
                 "C",
                 "Unexplained weight loss suggests serious pathology",
             ),
             Rule(
-                is_("fever"),
+                FEVER,
                 "++",
                 "S27",
                 "C",
-                "Fever or feeling unwell suggests infection",
+                "Fever or feeling systemically unwell suggests infection",
             ),
             Rule(
                 is_("night_pain"),
@@ -905,13 +1158,23 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 "C",
                 "Night pain is a red-flag feature when unremitting (it is also seen in an "
                 "irritable tendon)",
+                points=0.5,
             ),
             Rule(
-                When("age", "at_least", 56),
+                When("age", "above", RISK_AGE_OLDER),
                 "+",
                 "S27",
                 "C",
                 "New pain over age 55 raises the possibility of serious pathology",
+                points=0.5,
+            ),
+            Rule(
+                is_("immunosuppressed"),
+                "+",
+                "S27",
+                "C",
+                "Immunosuppression, injecting drug use or steroids raise the risk of infection",
+                points=0.5,
             ),
         ),
     ),
@@ -938,24 +1201,31 @@ TABLES: tuple[DiagnosisTable, ...] = (
                 points=4.0,
             ),
             Rule(
-                AllOf(is_("side", "bilateral"), is_("pain_below_knee")),
-                "+",
-                "S27",
+                is_("sexual_dysfunction_new"),
+                "++",
+                "NHS-LOTHIAN",
                 "C",
-                "Bilateral leg symptoms are a cauda equina warning sign",
+                "New sexual dysfunction suggests cauda equina compression",
+                points=3.0,
             ),
             Rule(
-                is_("neuro_deficit"),
-                "+",
-                "S27",
+                is_("neuro_deficit_extent", "bilateral"),
+                "++",
+                "NHS-LOTHIAN",
                 "C",
-                "An objective neurological deficit is a warning sign if it is progressive",
+                "A neurological deficit in both legs is a cauda equina warning sign",
+                points=3.0,
+            ),
+            Rule(
+                BILATERAL_LEGS,
+                "+",
+                "NHS-LOTHIAN",
+                "C",
+                "Leg symptoms in both legs are a cauda equina warning sign",
             ),
         ),
     ),
 )
-
-TABLE_BY_SLUG: dict[str, DiagnosisTable] = {table.slug: table for table in TABLES}
 
 # Ties are broken by this order: serious pathology first so a tie never hides it.
 CLINICAL_PRIORITY: tuple[str, ...] = (
@@ -974,10 +1244,9 @@ CLINICAL_PRIORITY: tuple[str, ...] = (
     "ischiofemoral_impingement",
 )
 PRIORITY: dict[str, int] = {slug: index for index, slug in enumerate(CLINICAL_PRIORITY)}
-
-SERIOUS: frozenset[str] = frozenset(
-    flag.diagnosis for flag in RED_FLAG_RULES if flag.diagnosis is not None
-)
+PHT = "proximal_hamstring_tendinopathy"
+PHT_INDEX = next(t for t, table in enumerate(TABLES) if table.slug == PHT)
+NAMES: dict[str, str] = {table.slug: table.name for table in TABLES}
 
 
 @dataclass(frozen=True)
@@ -1012,6 +1281,8 @@ class Differential:
     level: Level
     reasons: tuple[Reason, ...]
     referral: Referral
+    rule_out_first: bool = False  # an urgent or emergency red flag points to it
+    flag_urgency: str | None = None  # the most urgent open flag that points to it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1021,37 +1292,24 @@ class Differential:
             "level": self.level,
             "reasons": [reason.to_dict() for reason in self.reasons],
             "referral": self.referral,
+            "rule_out_first": self.rule_out_first,
+            "flag_urgency": self.flag_urgency,
         }
 
 
-def level_for(score: float) -> Level:
-    if score >= LIKELY_MIN:
+def level_for(score: float, *, exam: bool = True) -> Level:
+    """The level for a score; without an examination finding, at most "possible"."""
+    if score >= LIKELY_MIN and exam:
         return "likely"
     if score >= POSSIBLE_MIN:
         return "possible"
     return "unlikely"
 
 
-def unit_points(unit: tuple[Rule, ...], flat: Mapping[str, Any]) -> float:
-    """Points from one unit: the first rule of a group that holds, or 0."""
-    for rule in unit:
-        if rule.when.holds(flat):
-            return rule.value
-    return 0.0
-
-
-def floored(table: DiagnosisTable, raw: float, flat: Mapping[str, Any]) -> float:
-    """The score after the serious-pathology floor, rounded to 2 places for stable output."""
-    score = round(raw, 2)
-    if score < POSSIBLE_MIN:
-        for trigger in table.floor_triggers:
-            if trigger._test(flat):
-                return POSSIBLE_MIN
-    return score
-
-
-def rank_key(slug: str, score: float) -> tuple[float, int, str]:
-    return (-score, PRIORITY[slug], slug)
+def rank_key(
+    slug: str, score: float, level: str, rule_out_first: bool
+) -> tuple[int, int, float, int, str]:
+    return (0 if rule_out_first else 1, LEVEL_RANK[level], -score, PRIORITY[slug], slug)
 
 
 def _reason(rule: Rule) -> Reason:
@@ -1069,16 +1327,17 @@ def _reason(rule: Rule) -> Reason:
     )
 
 
-def _floor_reason(table: DiagnosisTable, flat: Mapping[str, Any]) -> Reason:
-    fired = [trigger for trigger in table.floor_triggers if trigger.holds(flat)]
-    keys = dict.fromkeys(key for trigger in fired for key in trigger.keys)
+_URGENCY_WORDS = {"emergency": "an emergency", "urgent": "an urgent", "soon": "a"}
+
+
+def _flag_reason(urgency: str) -> Reason:
     return Reason(
-        finding=" + ".join(keys),
+        finding="red flag",
         direction="raises",
         strength="++",
-        text="Kept at least 'possible' because its red-flag findings are present: "
-        + "; ".join(trigger.describe() for trigger in fired)
-        + f" ({EVIDENCE_NOTE['Dev']}: serious pathology is never ranked away)",
+        text=f"Kept at least 'possible' because {_URGENCY_WORDS[urgency]} red flag points to "
+        "it (see the red flags above): serious pathology is never ranked away"
+        + (" and it is ruled out first" if urgency in OPEN_URGENCIES else ""),
         source="DEV",
         citation=SOURCES["DEV"],
         evidence="Dev",
@@ -1097,6 +1356,19 @@ _COMPILED: tuple[tuple[tuple[tuple[Any, Rule], ...], ...], ...] = tuple(
 _REASONS: Mapping[int, Reason] = MappingProxyType(
     {id(rule): _reason(rule) for table in TABLES for rule in table.rules}
 )
+
+
+_DYNAMIC: frozenset[int] = frozenset(
+    id(rule) for table in TABLES for rule in table.rules if has_any(rule.when)
+)
+
+
+def _reason_for(rule: Rule, flat: Mapping[str, Any]) -> Reason:
+    """The rule's reason, naming only the findings that actually raised it."""
+    reason = _REASONS[id(rule)]
+    if id(rule) in _DYNAMIC:
+        return replace(reason, finding=" + ".join(raised_by(rule.when, flat)))
+    return reason
 
 
 def fire(flat: Mapping[str, Any]) -> Fired:
@@ -1119,21 +1391,68 @@ def raw_score(table: DiagnosisTable, fired_units: tuple[Rule | None, ...]) -> fl
     return table.baseline + sum(rule.value for rule in fired_units if rule is not None)
 
 
-def score_all(flat: Mapping[str, Any], fired: Fired | None = None) -> tuple[Differential, ...]:
-    """Every diagnosis scored from the flat findings, ranked best first."""
+def exam_supported(fired_units: tuple[Rule | None, ...]) -> bool:
+    """Whether an examination or imaging finding raises the diagnosis."""
+    return any(
+        rule is not None and rule.value > 0 and rule.from_examination for rule in fired_units
+    )
+
+
+def pht_prior(fired: Fired) -> tuple[float, bool]:
+    """PHT's points without the stretch tests, and whether an examination finding supports it.
+
+    ``probability.py`` turns these into the pre-test tier.
+    """
+    units = [rule for rule in fired[PHT_INDEX] if rule is None or rule.group != PROVOCATION]
+    return raw_score(TABLES[PHT_INDEX], tuple(units)), exam_supported(tuple(units))
+
+
+def score_all(
+    flat: Mapping[str, Any],
+    fired: Fired | None = None,
+    *,
+    flag_urgencies: Mapping[str, str] | None = None,
+    pht_level: Level | None = None,
+) -> tuple[Differential, ...]:
+    """Every diagnosis scored from the flat findings, ranked best first.
+
+    ``flag_urgencies`` maps a diagnosis to the most urgent open red flag pointing to it
+    (``red_flags.diagnosis_urgencies``); ``pht_level`` is PHT's level from its probability.
+    """
     if fired is None:
         fired = fire(flat)
+    flag_urgencies = flag_urgencies or {}
     results = []
     for table, fired_units in zip(TABLES, fired, strict=True):
-        raw = raw_score(table, fired_units)
-        reasons = [_REASONS[id(rule)] for rule in fired_units if rule is not None]
-        score = floored(table, raw, flat)
-        if score != round(raw, 2):
-            reasons.append(_floor_reason(table, flat))
+        score = round(raw_score(table, fired_units), 2)
+        reasons = [_reason_for(rule, flat) for rule in fired_units if rule is not None]
+        if table.slug == PHT and pht_level is not None:
+            level: Level = pht_level
+        else:
+            level = level_for(score, exam=exam_supported(fired_units))
+        urgency = flag_urgencies.get(table.slug)
+        if urgency is not None and level == "unlikely":
+            level = "possible"
+            reasons.append(_flag_reason(urgency))
+        elif urgency in OPEN_URGENCIES:
+            reasons.append(_flag_reason(urgency))
         results.append(
             Differential(
-                table.slug, table.name, score, level_for(score), tuple(reasons), table.referral
+                table.slug,
+                table.name,
+                score,
+                level,
+                tuple(reasons),
+                table.referral,
+                rule_out_first=urgency in OPEN_URGENCIES,
+                flag_urgency=urgency,
             )
         )
-    results.sort(key=lambda d: rank_key(d.slug, d.score))
+    results.sort(key=lambda d: rank_key(d.slug, d.score, d.level, d.rule_out_first))
     return tuple(results)
+
+
+def headline(differentials: tuple[Differential, ...]) -> Differential | None:
+    """The first-ranked diagnosis, or None when nothing reaches "possible"."""
+    first = differentials[0]
+    return None if first.level == "unlikely" else first

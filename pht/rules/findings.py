@@ -1,4 +1,4 @@
-"""The findings vocabulary and its validation (the contract in FINDINGS.md).
+"""The findings vocabulary and its validation (the contract in docs/findings.md).
 
 Findings are one flat JSON-like dict. Vocabulary:
 
@@ -14,7 +14,7 @@ label and a section (history / red_flags / examination / imaging).
 
 ``validate(raw)`` returns a clean copy or raises ``FindingsError`` whose ``.errors`` lists every
 problem, each message naming its key. Nothing is guessed, coerced or dropped, with one
-documented normalisation: a provocation test recorded as ``True``/``False`` (FINDINGS.md allows
+documented normalisation: a provocation test recorded as ``True``/``False`` (the vocabulary allows
 ``false`` for a negative test) is stored as ``"positive"``/``"negative"``.
 
 ``flatten(findings)`` gives the internal view the rules read: imaging findings become
@@ -33,6 +33,10 @@ from typing import Any, Literal
 type Kind = Literal["int", "number", "bool", "choice", "test", "multi", "text", "object"]
 type Section = Literal["history", "red_flags", "examination", "imaging"]
 
+#: The first released vocabulary; keys added later carry their own ``since``.
+FIRST_VERSION = "2026.11.1"
+ADDED_2026_12 = "2026.12.1"
+
 #: Free text is stored as given; this cap only stops a pasted document from being stored.
 MAX_TEXT_LENGTH = 5000
 
@@ -47,6 +51,9 @@ class FindingSpec:
     min: int | None = None
     max: int | None = None
     help: str = ""
+    # The rules version that added the key. The vocabulary grows only by additions, so the
+    # exports keep the columns of earlier versions where they were and append the new ones.
+    since: str = FIRST_VERSION
 
 
 PAIN_LOCATIONS = (
@@ -85,6 +92,7 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "Recent unusual compression before this flare (long flight, drive or sitting)",
         "history",
         help="a spike of compressive load on the tendon in the days before the pain worsened",
+        since=ADDED_2026_12,
     ),
     FindingSpec("pain_location", "multi", "Where the pain is", "history", choices=PAIN_LOCATIONS),
     FindingSpec("pain_nprs_now", "int", "Pain now (0-10)", "history", min=0, max=10),
@@ -119,12 +127,14 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "Groin or front-of-hip pain on weight-bearing, running or hopping",
         "history",
         help="a femoral neck bone stress injury presents this way in runners",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "previous_bone_stress_injury",
         "bool",
         "Previous stress fracture or bone stress injury",
         "history",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "postpartum",
@@ -132,6 +142,7 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "Gave birth in the last 12 months",
         "history",
         help="pregnancy and breastfeeding lower bone density (pelvic and sacral bone stress)",
+        since=ADDED_2026_12,
     ),
     FindingSpec("visa_h", "int", "VISA-H total (0-100)", "history", min=0, max=100),
     # Red-flag screen
@@ -145,12 +156,14 @@ FINDINGS: tuple[FindingSpec, ...] = (
         min=30,
         max=45,
         help="measured today; 38.0 or more counts as fever",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "immunosuppressed",
         "bool",
         "Immunosuppression, injecting drug use or long-term oral steroids",
         "red_flags",
+        since=ADDED_2026_12,
     ),
     FindingSpec("cancer_history", "bool", "History of cancer", "red_flags"),
     FindingSpec("saddle_anaesthesia", "bool", "Saddle numbness", "red_flags"),
@@ -160,6 +173,7 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "bool",
         "New sexual dysfunction (loss of genital sensation, erection or ejaculation)",
         "red_flags",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "bilateral_leg_symptoms",
@@ -167,6 +181,7 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "Leg pain, numbness or weakness in both legs (bilateral sciatica)",
         "red_flags",
         help="in both legs now, or spreading from one leg to both",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "amenorrhoea_or_red_s_risk",
@@ -187,12 +202,14 @@ FINDINGS: tuple[FindingSpec, ...] = (
         "red_flags",
         choices=("single_root", "multiple_roots", "bilateral"),
         help="one nerve root on one side; several roots; or both legs",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "neuro_deficit_progressive",
         "bool",
         "Deficit getting worse (over hours, days or weeks)",
         "red_flags",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "motor_grade_weakest",
@@ -202,12 +219,14 @@ FINDINGS: tuple[FindingSpec, ...] = (
         min=0,
         max=5,
         help="5 is normal; record 4+ or 4- as 4",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "foot_drop",
         "bool",
         "Foot drop (ankle dorsiflexion 3/5 or weaker)",
         "red_flags",
+        since=ADDED_2026_12,
     ),
     # Examination
     FindingSpec("puranen_orava", "test", "Puranen-Orava test", "examination", choices=TEST_RESULTS),
@@ -294,18 +313,21 @@ IMAGING_FINDINGS: tuple[FindingSpec, ...] = (
         ),
         help="femoral neck: tension side (superolateral), compression side (inferomedial), or "
         "side not stated",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "bone_stress_excluded",
         "bool",
         "Imaging: MRI excluded a bone stress injury",
         "imaging",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "apophyseal_avulsion",
         "bool",
         "Imaging: ischial apophyseal avulsion (bony fragment)",
         "imaging",
+        since=ADDED_2026_12,
     ),
     FindingSpec(
         "apophyseal_displacement_mm",
@@ -314,6 +336,7 @@ IMAGING_FINDINGS: tuple[FindingSpec, ...] = (
         "imaging",
         min=0,
         max=200,
+        since=ADDED_2026_12,
     ),
     FindingSpec("bursa_distension", "bool", "Imaging: ischiogluteal bursa distension", "imaging"),
     FindingSpec(
@@ -427,7 +450,7 @@ def _check(spec: FindingSpec, value: object) -> tuple[bool, Any, str]:
                 return True, value, ""
             return False, None, f"expected one of {_or(spec.choices)}, got {value!r}"
         case "test":
-            # FINDINGS.md: a negative test is recorded as "negative" (or false).
+            # The vocabulary: a negative test is recorded as "negative" (or false).
             if isinstance(value, bool):
                 return True, "positive" if value else "negative", ""
             if isinstance(value, str) and value in spec.choices:
@@ -467,7 +490,7 @@ def _in_range(spec: FindingSpec, value: float) -> tuple[bool, Any, str]:
 def _unknown(shown: str, known: Mapping[str, object], what: str, name: str | None = None) -> str:
     close = difflib.get_close_matches(name or shown, list(known), n=1)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return f"{shown}: unknown {what}{hint}; see FINDINGS.md for the vocabulary"
+    return f"{shown}: unknown {what}{hint}; see docs/findings.md for the vocabulary"
 
 
 def _kind(value: object) -> str:

@@ -6,11 +6,15 @@ A condition reads the flat findings (``findings.flatten``). Vocabulary:
 - ``When(key, "has", item)`` / ``When(key, "lacks", item)``: a list finding (``pain_location``)
   was recorded and does / does not contain ``item``.
 - ``When(key, "at_least", n)`` / ``When(key, "at_most", n)`` / ``When(key, "between", (lo, hi))``:
-  a number was recorded within these bounds (inclusive).
-- ``AllOf(a, b, ...)``: every part holds.
+  a number was recorded within these bounds (inclusive); ``"above"`` / ``"below"`` are strict.
+- ``When(key, "in", (a, b))``: a choice was recorded as one of these values.
+- ``When(key, "absent")``: the question was not asked. Only red flags use it, to say which
+  screening questions are still open; it never raises or lowers a diagnosis.
+- ``AllOf(a, b, ...)``: every part holds. ``AnyOf(a, b, ...)``: at least one part holds.
 
-**An absent key never satisfies a condition**, including ``lacks`` and ``"is", False``: a rule
-that lowers a diagnosis fires only on a finding that was examined and negative.
+**An absent key never satisfies a condition** (except ``absent`` itself), including ``lacks``
+and ``"is", False``: a rule that lowers a diagnosis fires only on a finding that was examined
+and negative.
 
 Conditions are plain frozen data (their ``repr`` is part of the pinned rules hash); the
 compiled test is cached alongside and left out of equality and repr.
@@ -22,7 +26,9 @@ from typing import Any, Literal
 
 from pht.rules.findings import label
 
-type Op = Literal["is", "has", "lacks", "at_least", "at_most", "between"]
+type Op = Literal[
+    "is", "has", "lacks", "at_least", "at_most", "between", "above", "below", "in", "absent"
+]
 type Flat = Mapping[str, Any]
 
 _ABSENT = object()
@@ -53,7 +59,7 @@ class When:
                     return name
                 if self.value is False:
                     return f"No {name[0].lower()}{name[1:]}"
-                return f"{name}: {self.value}"
+                return f"{name}: {str(self.value).replace('_', ' ')}"
             case "has":
                 return f"{name} includes {self.value.replace('_', ' ')}"
             case "lacks":
@@ -64,15 +70,23 @@ class When:
                 return f"{name} {self.value} or less"
             case "between":
                 return f"{name} {self.value[0]}-{self.value[1]}"
+            case "above":
+                return f"{name} over {self.value:g}"
+            case "below":
+                return f"{name} under {self.value:g}"
+            case "in":
+                return f"{name}: " + " or ".join(v.replace("_", " ") for v in self.value)
+            case "absent":
+                return f"{name}: not asked"
         raise AssertionError(self.op)  # pragma: no cover
 
 
 @dataclass(frozen=True)
 class AllOf:
-    parts: tuple[When, ...]
+    parts: tuple["Condition", ...]
     _test: Callable[[Flat], bool] = field(repr=False, compare=False)
 
-    def __init__(self, *parts: When) -> None:
+    def __init__(self, *parts: "Condition") -> None:
         object.__setattr__(self, "parts", tuple(parts))
         tests = tuple(part._test for part in parts)
         if len(tests) == 2:
@@ -84,7 +98,7 @@ class AllOf:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return tuple(part.key for part in self.parts)
+        return tuple(dict.fromkeys(key for part in self.parts for key in part.keys))
 
     def holds(self, flat: Flat) -> bool:
         return self._test(flat)
@@ -94,7 +108,35 @@ class AllOf:
         return " and ".join([first, *(text[0].lower() + text[1:] for text in rest)])
 
 
-type Condition = When | AllOf
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple["Condition", ...]
+    _test: Callable[[Flat], bool] = field(repr=False, compare=False)
+
+    def __init__(self, *parts: "Condition") -> None:
+        object.__setattr__(self, "parts", tuple(parts))
+        tests = tuple(part._test for part in parts)
+        object.__setattr__(self, "_test", lambda f: any(t(f) for t in tests))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(key for part in self.parts for key in part.keys))
+
+    def holds(self, flat: Flat) -> bool:
+        return self._test(flat)
+
+    def fired_keys(self, flat: Flat) -> tuple[str, ...]:
+        """The keys of the parts that hold (what actually raised it)."""
+        return tuple(
+            dict.fromkeys(key for part in self.parts if part.holds(flat) for key in part.keys)
+        )
+
+    def describe(self) -> str:
+        texts = [part.describe() for part in self.parts]
+        return " or ".join([texts[0], *(t[0].lower() + t[1:] for t in texts[1:])])
+
+
+type Condition = When | AllOf | AnyOf
 
 
 def _compile(key: str, op: Op, value: Any) -> Callable[[Flat], bool]:
@@ -113,4 +155,32 @@ def _compile(key: str, op: Op, value: Any) -> Callable[[Flat], bool]:
         case "between":
             lo, hi = value
             return lambda f: key in f and lo <= f[key] <= hi
+        case "above":
+            return lambda f: key in f and f[key] > value
+        case "below":
+            return lambda f: key in f and f[key] < value
+        case "in":
+            return lambda f: f.get(key, _ABSENT) in value
+        case "absent":
+            return lambda f: key not in f
     raise ValueError(f"unknown operator {op!r}")
+
+
+def raised_by(condition: Condition, flat: Flat) -> tuple[str, ...]:
+    """The recorded findings that make ``condition`` hold (``absent`` parts left out)."""
+    if isinstance(condition, When):
+        return () if condition.op == "absent" else (condition.key,)
+    if isinstance(condition, AnyOf):
+        parts = [part for part in condition.parts if part.holds(flat)]
+    else:
+        parts = list(condition.parts)
+    return tuple(dict.fromkeys(key for part in parts for key in raised_by(part, flat)))
+
+
+def has_any(condition: Condition) -> bool:
+    """Whether ``condition`` contains an ``AnyOf`` (so what raised it depends on the findings)."""
+    if isinstance(condition, AnyOf):
+        return True
+    if isinstance(condition, AllOf):
+        return any(has_any(part) for part in condition.parts)
+    return False

@@ -11,20 +11,27 @@ bent-knee stretch (BK)                 6.5    0.18
 Puranen-Orava (PO)                     4.2    0.29
 ====================================  =====  =====
 
-**Method: single most accurate test, never a product.** The three tests are stretch manoeuvres
-of the same tendon and highly correlated, so multiplying their LRs would overstate certainty
-(KNOWLEDGE.md section 1.5). The headline post-test probability uses one test: the most
-accurate *positive* test (MBK > BK > PO); if none is positive, the most accurate *negative*
-test. Every performed test's own post-test probability is also reported (``per_test``) so the
-clinician sees the range, and a mix of positive and negative results is flagged as discordant.
-A positive result can therefore never lower the headline.
+**Method: the most accurate test performed, whatever its result; never a product.** The three
+tests are stretch manoeuvres of the same tendon and highly correlated, so multiplying their LRs
+would overstate certainty. The headline uses one test: the most accurate one performed (MBK >
+BK > PO; the MBK is the most accurate in both directions). Every performed test's own post-test
+probability is reported beside it (``per_test``), and a mix of positive and negative results is
+flagged as discordant and explained. (The first version used the most accurate *positive* test,
+which resolved every disagreement toward PHT: MBK and BK negative with PO positive read 0.81.)
 
-**Pre-test probability.** There is no published prevalence of PHT, so the default is a
-labelled project assumption [Dev] chosen from the presentation recorded (``PRE_TEST_TIERS``);
-the clinician may override it with ``pre_test_probability`` (0 < p < 1).
+**Pre-test probability.** No prevalence of PHT is published, so the default is a labelled
+project assumption [Dev]: a tier (``PRE_TEST_TIERS``) chosen from PHT's points for everything
+recorded *except* the three stretch tests (history, the other examination findings, imaging;
+``differentials.pht_prior_points``). The clinician may override it (0 < p < 1).
 
-**Caveat.** Cacchio 2012 is a case-control study (50 % prevalence) of chronic, MRI-positive
-athletes: spectrum bias inflates accuracy, so these figures are optimistic in a general clinic.
+**One source of truth for PHT's level.** PHT's level is the band of its probability
+(``BANDS``): the post-test probability when a test was performed, else the pre-test one. So the
+level can never contradict the figure shown. "Likely" needs an examination finding: the top
+tier needs one, and a stretch test is one.
+
+**Caveats.** Cacchio 2012 is a case-control study (50 % prevalence) of chronic, MRI-positive
+athletes: spectrum bias inflates accuracy. Its sample excluded neural causes, and the stretch
+tests also tension the sciatic nerve, so with neural signs the figure carries a caution.
 """
 
 from collections.abc import Mapping
@@ -54,40 +61,76 @@ PROVOCATION_TESTS: tuple[ProvocationTest, ...] = (
 class PreTestTier:
     slug: str
     probability: float
+    min_points: float  # PHT's points without the stretch tests, at least this much
     description: str
+    needs_exam: bool = False  # the tier needs a supporting examination or imaging finding
 
 
-# [Dev] Project assumptions, not literature figures (no PHT prevalence is published, S43).
-# Typical = all three hallmarks of the presentation described in KNOWLEDGE.md section 8 /
-# Goom 2016: pain localised at the ischial tuberosity, gradual onset, pain with sitting.
-# 0.5 matches the prevalence in Cacchio's sample, where the LRs were measured.
+# [Dev] Project assumptions, not literature figures (no PHT prevalence is published). The
+# points are PHT's rule points for everything except the three stretch tests; the thresholds
+# reproduce the earlier tiers (pain at the ischial tuberosity + gradual onset + sitting pain
+# = typical, 0.5, which is also the prevalence in Cacchio's sample, where the LRs were
+# measured), add one step up for a supporting examination, a "consistent" step for pain where
+# the tendon hurts with little else recorded (PHT is then possible, not unlikely: the clinic
+# sees deep buttock pain because of this condition), and one step down for features that point
+# away from the hamstring origin.
 PRE_TEST_TIERS: tuple[PreTestTier, ...] = (
     PreTestTier(
-        "typical",
-        0.5,
-        "typical presentation: pain at the ischial tuberosity, gradual onset and sitting pain",
+        "typical_supported",
+        0.6,
+        4.0,
+        "typical presentation with a supporting examination finding",
+        needs_exam=True,
     ),
+    PreTestTier("typical", 0.5, 2.5, "typical presentation"),
+    PreTestTier("partly_typical", 0.3, 1.0, "partly typical presentation"),
     PreTestTier(
-        "partly_typical",
-        0.3,
-        "partly typical presentation: pain at the ischial tuberosity with gradual onset or "
-        "sitting pain",
+        "consistent",
+        0.2,
+        0.5,
+        "a few features consistent with tendinopathy, little else recorded",
     ),
-    PreTestTier("non_specific", 0.1, "non-specific buttock pain"),
+    PreTestTier("non_specific", 0.1, -0.5, "non-specific presentation"),
+    PreTestTier(
+        "atypical",
+        0.05,
+        float("-inf"),
+        "features that point away from the hamstring origin",
+    ),
 )
-TIER_BY_SLUG: dict[str, PreTestTier] = {tier.slug: tier for tier in PRE_TEST_TIERS}
+
+# [Dev] PHT's level from its probability: the same bands for pre- and post-test figures.
+UNLIKELY_BELOW = 0.2
+LIKELY_FROM = 0.6
+BANDS = (UNLIKELY_BELOW, LIKELY_FROM)
+
+# Findings that mean the stretch tests may be loading the sciatic nerve rather than the tendon.
+NEURAL_KEYS: tuple[str, ...] = (
+    "paraesthesia_or_numbness",
+    "pain_below_knee",
+    "neuro_deficit",
+    "slr_positive",
+    "slump_positive",
+    "bilateral_leg_symptoms",
+)
 
 METHOD = (
-    "Single most accurate test (never a product of likelihood ratios, because the three tests "
-    "are correlated): the most accurate positive test (MBK > BK > PO) or, if none is "
-    "positive, the most accurate negative test. post-test odds = pre-test odds x LR "
-    "(Cacchio 2012, Table 4)."
+    "The most accurate stretch test performed, whatever its result (modified bent-knee > "
+    "bent-knee > Puranen-Orava); never a product of likelihood ratios, because the three tests "
+    "are correlated. Post-test odds = pre-test odds x likelihood ratio (Cacchio et al. 2012, "
+    "Table 4). PHT's level is the band of this probability: under 20% unlikely, 60% or more "
+    "likely."
 )
 CAVEAT = (
-    "Likelihood ratios come from one case-control study (Cacchio 2012) with 50% prevalence in "
-    "chronic, MRI-positive athletes; spectrum bias inflates accuracy, so these probabilities "
-    "are optimistic. The pre-test probability is a project assumption unless the clinician "
-    "set it. Use the result as a suggestion alongside the whole assessment."
+    "Likelihood ratios come from one case-control study (Cacchio et al. 2012) with 50% "
+    "prevalence in chronic, MRI-positive athletes; spectrum bias inflates accuracy, so these "
+    "probabilities are optimistic. The pre-test probability is a project assumption unless the "
+    "clinician set it. Use the result as a suggestion alongside the whole assessment."
+)
+NEURAL_CAUTION = (
+    "Neural signs are recorded. The stretch tests also tension the sciatic nerve, and "
+    "Cacchio's sample excluded neural causes, so a positive test here may reflect nerve "
+    "sensitivity rather than the tendon: read the probability with caution."
 )
 
 
@@ -121,6 +164,13 @@ class PhtProbability:
     caveat: str
     discordant: bool
     note: str
+    level: str  # "likely" / "possible" / "unlikely": the band of the probability shown
+    caution: str  # neural-sign caution, or ""
+
+    @property
+    def shown(self) -> float:
+        """The probability the level is read from: post-test if a test was done."""
+        return self.pre_test if self.post_test is None else self.post_test
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +184,8 @@ class PhtProbability:
             "caveat": self.caveat,
             "discordant": self.discordant,
             "note": self.note,
+            "level": self.level,
+            "caution": self.caution,
         }
 
 
@@ -144,16 +196,21 @@ def post_test_probability(pre_test: float, lr: float) -> float:
     return post_odds / (1 + post_odds)
 
 
-def default_tier(flat: Mapping[str, Any]) -> PreTestTier:
-    """The [Dev] pre-test tier for the presentation recorded (absent features do not count)."""
-    at_tuberosity = "ischial_tuberosity" in flat.get("pain_location", ())
-    gradual = flat.get("onset") == "gradual"
-    sitting = flat.get("pain_with_sitting") is True
-    if at_tuberosity and gradual and sitting:
-        return TIER_BY_SLUG["typical"]
-    if at_tuberosity and (gradual or sitting):
-        return TIER_BY_SLUG["partly_typical"]
-    return TIER_BY_SLUG["non_specific"]
+def band(probability: float) -> str:
+    """PHT's level for a probability (``BANDS``)."""
+    if probability >= LIKELY_FROM:
+        return "likely"
+    if probability >= UNLIKELY_BELOW:
+        return "possible"
+    return "unlikely"
+
+
+def prior_tier(points: float, *, exam_support: bool) -> PreTestTier:
+    """The [Dev] pre-test tier for PHT's points without the stretch tests."""
+    for tier in PRE_TEST_TIERS:
+        if points >= tier.min_points and (exam_support or not tier.needs_exam):
+            return tier
+    return PRE_TEST_TIERS[-1]  # pragma: no cover (the last tier has no minimum)
 
 
 def check_pre_test(value: object) -> list[str]:
@@ -165,14 +222,25 @@ def check_pre_test(value: object) -> list[str]:
     return []
 
 
+def _percent(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
 def pht_probability(
-    flat: Mapping[str, Any], pre_test_probability: float | None = None
+    flat: Mapping[str, Any],
+    pre_test_probability: float | None = None,
+    *,
+    prior_points: float = 0.0,
+    exam_support: bool = False,
 ) -> PhtProbability:
     if pre_test_probability is None:
-        tier = default_tier(flat)
+        tier = prior_tier(prior_points, exam_support=exam_support)
         pre_test = tier.probability
         source = f"default: {tier.slug}"
-        basis = f"{tier.description} (project assumption; no published prevalence)"
+        basis = (
+            f"{tier.description}, from everything recorded except the stretch tests "
+            "(project assumption; no published prevalence)"
+        )
     else:
         pre_test = float(pre_test_probability)
         source = "clinician"
@@ -188,37 +256,51 @@ def pht_probability(
             TestUse(test.key, test.name, result, lr, post_test_probability(pre_test, lr))
         )
 
-    # PROVOCATION_TESTS is most-accurate-first, so the first positive (else the first
-    # negative) in per_test is the test the method uses.
-    positives = [use for use in per_test if use.result == "positive"]
-    negatives = [use for use in per_test if use.result == "negative"]
-    headline = positives[0] if positives else (negatives[0] if negatives else None)
-    discordant = bool(positives and negatives)
+    # PROVOCATION_TESTS is most-accurate-first, so the first performed test is the headline.
+    headline = per_test[0] if per_test else None
+    results = {use.result for use in per_test}
+    discordant = len(results) == 2
 
     if headline is None:
         note = (
-            "No provocation test was performed, so no post-test probability is given; "
-            "consider the modified bent-knee stretch (the most accurate of the three)."
+            "No stretch test was performed, so the figure is the pre-test probability; consider "
+            "the modified bent-knee stretch (the most accurate of the three)."
         )
     elif discordant:
+        others = [use for use in per_test if use.result != headline.result]
         note = (
-            "Discordant results: "
+            "The tests disagree: "
             + ", ".join(f"{use.name} {use.result}" for use in per_test)
-            + f". The headline uses the most accurate positive test ({headline.name}); the "
-            "per-test range shows how much the answer depends on which test is believed."
+            + f". The headline uses the most accurate test performed ({headline.name}, "
+            f"{headline.result}), which is the most accurate in both directions; on its own "
+            + " and ".join(
+                f"the {use.name} {use.result} would give {_percent(use.post_test)}"
+                for use in others
+            )
+            + ". Consider repeating the tests, and weigh the other findings."
         )
     else:
         note = f"Based on the {headline.name} ({headline.result}, LR {headline.lr})."
 
+    post_test = headline.post_test if headline else None
+    shown = pre_test if post_test is None else post_test
+    caution = (
+        NEURAL_CAUTION
+        if any(flat.get(key) is True for key in NEURAL_KEYS)
+        or ("below_knee" in flat.get("pain_location", ()))
+        else ""
+    )
     return PhtProbability(
         pre_test=pre_test,
         pre_test_source=source,
         pre_test_basis=basis,
-        post_test=headline.post_test if headline else None,
+        post_test=post_test,
         tests_used=(headline,) if headline else (),
         per_test=tuple(per_test),
         method=METHOD,
         caveat=CAVEAT,
         discordant=discordant,
         note=note,
+        level=band(shown),
+        caution=caution,
     )

@@ -13,13 +13,13 @@ item
 points
     What an answer adds to the total. The total is the plain sum of all item points,
     0-100; higher means fewer symptoms and better function, 100 = no symptoms
-    (KNOWLEDGE.md section 2.1, [C: S6]).
+    (VISA-H form, Patient-Watch; Cacchio et al. 2014).
 Q1-Q6
-    0-10 scales, 10 = best [C: S6]. The answer *is* the point value the patient marked.
+    0-10 scales, 10 = best (VISA-H form). The answer *is* the point value the patient marked.
 Q7
-    Sport participation: four categories scored 0, 4, 7 or 10 [C: S6].
+    Sport participation: four categories scored 0, 4, 7 or 10 (VISA-H form).
 Q8
-    Training duration given the pain, max 30 points [C: S6], in three branches of
+    Training duration given the pain, max 30 points (VISA-H form), in three branches of
     which the patient answers exactly ONE:
     ``a`` no pain while training, ``b`` pain but can keep training, ``c`` pain stops
     training.
@@ -45,22 +45,22 @@ three sections. An answer in two sections is an error, never silently resolved.
 Every problem in the answers is collected and raised together as :class:`VisaHError`.
 
 What is NOT confirmed, and must be checked against the official BJSM supplement
-before release (KNOWLEDGE.md section 2.2 and open item 2)
------------------------------------------------------------------------------------
-1. The wording and topic of every item. The topics below are unverified [M] and the
+before release (docs/rules.md, VISA-H)
+------------------------------
+1. The wording and topic of every item. The topics below are unverified and the
    wording is this project's paraphrase, not the published text. Replace both with
    the official wording (with permission where needed).
-2. The Q7 category wording (the 0/4/7/10 points are confirmed, the labels are [M]).
+2. The Q7 category wording (the 0/4/7/10 points are confirmed, the labels are unverified).
 3. The Q8 time bins and their points. They copy VISA-A (confirmed for VISA-A only,
-   [C: S45]): A 0/7/14/21/30, B 0/4/10/14/20, C 0/2/5/7/10 for nil / 1-10 / 11-20 /
+   Physiopedia VISA-A scale): A 0/7/14/21/30, B 0/4/10/14/20, C 0/2/5/7/10 for nil / 1-10 / 11-20 /
    21-30 / >30 min. One secondary source mentions "> 100 minutes" for VISA-H, so the
    VISA-H bins may differ. They are kept as data so that fixing them is a data edit.
 4. Whether Q1 (sitting) is scored on minutes mapped to 0-10 or marked directly.
 
-Interpretation limits (KNOWLEDGE.md section 2)
-----------------------------------------------
+Interpretation limits
+---------------------
 * Sub-scores (e.g. pain items vs function items) are NOT validated: the COSMIN review
-  found low-quality evidence of insufficient unidimensionality [C: S45b]. Only the
+  found low-quality evidence of insufficient unidimensionality (VISA COSMIN review, KSSTA 2021). Only the
   total is reported.
 * No minimal clinically important difference (MCID) and no severity cut-offs are known
   for VISA-H. The VISA-P MCID (Hernandez-Sanchez 2014) belongs to the patellar
@@ -165,8 +165,8 @@ class BranchedItem:
 
 
 _SCALE_NOTE = (
-    "Response type and 0-10 points confirmed [C: S6]; topic unverified [M] "
-    "(KNOWLEDGE.md 2.2); wording is a project paraphrase."
+    "Response type and 0-10 points confirmed (VISA-H form); the topic is not yet confirmed "
+    "against the original paper; the wording is a project paraphrase."
 )
 
 SCALE_ITEMS: tuple[ScaleItem, ...] = (
@@ -238,12 +238,12 @@ Q7 = ChoiceItem(
     ),
     confirmed=False,
     note=(
-        "Four categories scored 0/4/7/10 confirmed [C: S6]; category wording follows "
-        "the VISA family and is unverified for VISA-H [M]."
+        "Four categories scored 0/4/7/10 confirmed (VISA-H form); category wording follows "
+        "the VISA family and is not yet confirmed for VISA-H."
     ),
 )
 
-# Time bins shared by the three branches (VISA-A convention, [C: S45] for VISA-A only).
+# Time bins shared by the three branches (VISA-A convention, confirmed for VISA-A only).
 _Q8_BINS: tuple[str, ...] = ("Nil", "1-10 min", "11-20 min", "21-30 min", "More than 30 min")
 
 
@@ -280,8 +280,8 @@ Q8 = BranchedItem(
     ),
     confirmed=False,
     note=(
-        "Maximum 30 points confirmed [C: S6]. Branches and time bins copy VISA-A "
-        "([C: S45] for VISA-A only) and are unverified for VISA-H [M]: one source "
+        "Maximum 30 points confirmed (VISA-H form). Branches and time bins copy VISA-A "
+        "(confirmed for VISA-A only) and are not yet confirmed for VISA-H: one source "
         "mentions '> 100 minutes', so the bins may differ."
     ),
 )

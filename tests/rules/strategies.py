@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS, FindingSpec
-from pht.rules.predicates import AllOf, Condition, When
+from pht.rules.predicates import AllOf, AnyOf, Condition, When
 
 # Upper bound for unbounded counts (minutes, weeks): large but plausible.
 OPEN_MAX = 1000
@@ -24,9 +24,11 @@ def value_for(spec: FindingSpec) -> st.SearchStrategy[Any]:
             high = spec.max if spec.max is not None else OPEN_MAX
             return st.integers(min_value=spec.min or 0, max_value=high)
         case "number":
+            low = spec.min if spec.min is not None else 0
+            high = spec.max if spec.max is not None else OPEN_MAX
             return st.one_of(
-                st.integers(min_value=0, max_value=OPEN_MAX),
-                st.floats(min_value=0, max_value=OPEN_MAX, allow_nan=False),
+                st.integers(min_value=low, max_value=high),
+                st.floats(min_value=low, max_value=high, allow_nan=False),
             )
         case "choice":
             return st.sampled_from(spec.choices)
@@ -91,29 +93,68 @@ def invalid_findings(draw: st.DrawFn) -> tuple[dict[str, Any], set[str]]:
     return base, corrupted
 
 
-def satisfy(condition: Condition, findings: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``findings`` changed just enough for ``condition`` to hold."""
+def satisfy(
+    condition: Condition, findings: dict[str, Any], *, add_only: bool = False
+) -> dict[str, Any]:
+    """A copy of ``findings`` changed just enough for ``condition`` to hold.
+
+    For ``AnyOf`` the first part is satisfied; ``absent`` parts remove their key, unless
+    ``add_only`` (then the condition may not hold, but nothing recorded is taken away).
+    """
     result = {**findings}
     if "imaging" in result:
         result["imaging"] = dict(result["imaging"])
-    parts = condition.parts if isinstance(condition, AllOf) else (condition,)
-    for part in parts:
-        _set(part, result)
+    _satisfy(condition, result, add_only)
     return result
 
 
+def _satisfy(condition: Condition, findings: dict[str, Any], add_only: bool) -> None:
+    if isinstance(condition, AllOf):
+        for part in condition.parts:
+            _satisfy(part, findings, add_only)
+    elif isinstance(condition, AnyOf):
+        _satisfy(condition.parts[0], findings, add_only)
+    elif not (add_only and condition.op == "absent"):
+        _set(condition, findings)
+
+
 def _set(part: When, findings: dict[str, Any]) -> None:
+    imaging = part.key.startswith("imaging.")
+    key = part.key.removeprefix("imaging.")
+    target = findings.setdefault("imaging", {}) if imaging else findings
     match part.op:
         case "is" | "at_least" | "at_most":
             value = part.value
+        case "above":
+            value = part.value + 1
+        case "below":
+            value = part.value - 1
         case "between":
             value = part.value[0]
+        case "in":
+            value = part.value[0]
         case "has":
-            current = findings.get(part.key, [])
+            current = target.get(key, [])
             value = current if part.value in current else [*current, part.value]
+        case "lacks":
+            value = [item for item in target.get(key, []) if item != part.value]
+        case "absent":
+            target.pop(key, None)
+            return
         case _:
             raise AssertionError(f"cannot satisfy {part}")
-    if part.key.startswith("imaging."):
-        findings.setdefault("imaging", {})[part.key.removeprefix("imaging.")] = value
-    else:
-        findings[part.key] = value
+    target[key] = value
+
+
+def previous_findings() -> st.SearchStrategy[dict[str, Any]]:
+    """Any findings dict that was valid under the 2026.11.1 vocabulary (its own specs)."""
+    from tests.rules.previous import findings_2026_11_1 as old
+
+    def old_value(spec: Any) -> st.SearchStrategy[Any]:
+        if spec.kind == "object":
+            return st.fixed_dictionaries(
+                {}, optional={s.key: old_value(s) for s in old.IMAGING_FINDINGS}
+            )
+        return value_for(spec)
+
+    return st.fixed_dictionaries({}, optional={spec.key: old_value(spec) for spec in old.FINDINGS})

@@ -60,18 +60,37 @@ def test_lrs_are_never_multiplied_the_best_positive_test_is_used() -> None:
     assert not prob.discordant
 
 
-def test_a_positive_test_beats_a_more_accurate_negative_one_and_is_flagged_discordant() -> None:
+def test_the_most_accurate_test_performed_is_the_headline_whatever_its_result() -> None:
+    """MBK and BK negative with PO positive reads from the MBK (the first version said 0.81)."""
     prob = evaluate(
-        {"modified_bent_knee_stretch": "negative", "puranen_orava": "positive"},
+        {
+            **TYPICAL,
+            "modified_bent_knee_stretch": "negative",
+            "bent_knee_stretch": "negative",
+            "puranen_orava": "positive",
+        }
+    ).pht_probability
+    assert prob.pre_test == 0.5
+    assert prob.post_test == bayes(0.5, 0.12)
+    assert [use.test for use in prob.tests_used] == ["modified_bent_knee_stretch"]
+    assert prob.level == "unlikely"
+    assert prob.discordant
+    assert "The tests disagree" in prob.note
+    assert "Puranen-Orava positive would give 81%" in prob.note
+    assert {use.test: use.post_test for use in prob.per_test} == {
+        "modified_bent_knee_stretch": bayes(0.5, 0.12),
+        "bent_knee_stretch": bayes(0.5, 0.18),
+        "puranen_orava": bayes(0.5, 4.2),
+    }
+
+
+def test_a_less_accurate_negative_does_not_lower_a_more_accurate_positive() -> None:
+    prob = evaluate(
+        {"modified_bent_knee_stretch": "positive", "puranen_orava": "negative"},
         pre_test_probability=0.3,
     ).pht_probability
-    assert prob.post_test == bayes(0.3, 4.2)
+    assert prob.post_test == bayes(0.3, 10.2)
     assert prob.discordant
-    assert "Discordant" in prob.note
-    assert {use.test: use.post_test for use in prob.per_test} == {
-        "modified_bent_knee_stretch": bayes(0.3, 0.12),
-        "puranen_orava": bayes(0.3, 4.2),
-    }
 
 
 def test_all_negative_uses_the_most_accurate_negative_test() -> None:
@@ -92,7 +111,8 @@ def test_no_test_performed_gives_no_post_test_and_says_so() -> None:
     assert prob.post_test is None
     assert prob.tests_used == ()
     assert prob.per_test == ()
-    assert "No provocation test" in prob.note
+    assert "No stretch test" in prob.note
+    assert prob.level == "possible"  # the band of the pre-test probability, 0.5
 
 
 @pytest.mark.parametrize(
@@ -105,8 +125,26 @@ def test_no_test_performed_gives_no_post_test_and_says_so() -> None:
             "partly_typical",
             0.3,
         ),
-        ({"pain_location": ["deep_buttock"], "onset": "gradual"}, "non_specific", 0.1),
+        ({"pain_location": ["deep_buttock"], "onset": "gradual"}, "partly_typical", 0.3),
+        ({"pain_location": ["deep_buttock"]}, "consistent", 0.2),
+        ({"onset": "gradual"}, "consistent", 0.2),
+        ({"side": "left"}, "non_specific", 0.1),
         ({}, "non_specific", 0.1),
+        (
+            {**TYPICAL, "tenderness_ischial_tuberosity": True, "single_leg_bridge_pain": True},
+            "typical_supported",
+            0.6,
+        ),
+        (
+            {**TYPICAL, "paraesthesia_or_numbness": True, "pain_below_knee": True},
+            "partly_typical",
+            0.3,
+        ),
+        (
+            {"pain_location": ["groin"], "fadir_or_impingement_test_positive": True},
+            "atypical",
+            0.05,
+        ),
     ],
 )
 def test_default_pre_test_tier_comes_from_the_presentation(
@@ -134,3 +172,45 @@ def test_bad_pre_test_and_bad_findings_are_reported_together() -> None:
 def test_caveat_names_the_spectrum_bias() -> None:
     caveat = evaluate({}).pht_probability.caveat
     assert "case-control" in caveat and "spectrum bias" in caveat
+
+
+def test_the_top_tier_needs_an_examination_finding() -> None:
+    """A strong history alone stays at "typical": "likely" needs an examination finding."""
+    history_only = {
+        **TYPICAL,
+        "recent_training_load_change": True,
+        "pain_running_uphill_or_speed": True,
+        "pain_warms_up_with_activity": True,
+        "pain_worse_after_activity": True,
+    }
+    prob = evaluate(history_only).pht_probability
+    assert prob.pre_test_source == "default: typical"
+    assert prob.level == "possible"
+
+
+@pytest.mark.parametrize(
+    ("probability", "level"),
+    [
+        (0.05, "unlikely"),
+        (0.199, "unlikely"),
+        (0.2, "possible"),
+        (0.42, "possible"),
+        (0.599, "possible"),
+        (0.6, "likely"),
+        (0.94, "likely"),
+    ],
+)
+def test_bands(probability: float, level: str) -> None:
+    from pht.rules.probability import band
+
+    assert band(probability) == level
+
+
+def test_neural_signs_add_a_caution() -> None:
+    plain = evaluate({**TYPICAL, "modified_bent_knee_stretch": "positive"}).pht_probability
+    assert plain.caution == ""
+    neural = evaluate(
+        {**TYPICAL, "modified_bent_knee_stretch": "positive", "slump_positive": True}
+    ).pht_probability
+    assert "sciatic nerve" in neural.caution
+    assert "excluded neural causes" in neural.caution

@@ -1,0 +1,352 @@
+"""The findings vocabulary as released under RULES_VERSION 2026.11.1, kept verbatim.
+
+Every findings object valid under it must stay valid and mean the same under every later
+version (``tests/rules/test_properties.py``). Do not edit: add the next released version
+beside it instead.
+"""
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+type Kind = Literal["int", "number", "bool", "choice", "test", "multi", "text", "object"]
+type Section = Literal["history", "red_flags", "examination", "imaging"]
+
+#: Free text is stored as given; this cap only stops a pasted document from being stored.
+MAX_TEXT_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    key: str
+    kind: Kind
+    label: str
+    section: Section
+    choices: tuple[str, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    help: str = ""
+
+
+PAIN_LOCATIONS = (
+    "ischial_tuberosity",
+    "deep_buttock",
+    "posterior_thigh",
+    "lower_back",
+    "groin",
+    "lateral_hip",
+    "below_knee",
+)
+TEST_RESULTS = ("positive", "negative")
+
+FINDINGS: tuple[FindingSpec, ...] = (
+    # History
+    FindingSpec("age", "int", "Age (years)", "history", min=5, max=110),
+    FindingSpec("sex", "choice", "Sex", "history", choices=("female", "male")),
+    FindingSpec(
+        "side", "choice", "Symptomatic side", "history", choices=("left", "right", "bilateral")
+    ),
+    FindingSpec("sport", "text", "Sport", "history", help='e.g. "distance running"'),
+    FindingSpec("onset", "choice", "Onset", "history", choices=("gradual", "sudden")),
+    FindingSpec("mechanism", "text", "Mechanism of injury", "history"),
+    FindingSpec("duration_weeks", "number", "Weeks since onset", "history", min=0),
+    FindingSpec("previous_episodes", "bool", "Previous episodes of the same pain", "history"),
+    FindingSpec(
+        "recent_training_load_change",
+        "bool",
+        "Recent change in training load",
+        "history",
+        help="rise in volume, speed, hills, lunges, stretching or a new sport in recent weeks",
+    ),
+    FindingSpec("pain_location", "multi", "Where the pain is", "history", choices=PAIN_LOCATIONS),
+    FindingSpec("pain_nprs_now", "int", "Pain now (0-10)", "history", min=0, max=10),
+    FindingSpec("pain_nprs_worst", "int", "Worst pain (0-10)", "history", min=0, max=10),
+    FindingSpec("pain_with_sitting", "bool", "Pain with sitting", "history"),
+    FindingSpec(
+        "sitting_tolerance_min", "int", "Minutes of sitting before pain starts", "history", min=0
+    ),
+    FindingSpec(
+        "pain_running_uphill_or_speed", "bool", "Pain running uphill or at speed", "history"
+    ),
+    FindingSpec(
+        "pain_warms_up_with_activity",
+        "bool",
+        "Pain eases after a few minutes of activity",
+        "history",
+    ),
+    FindingSpec(
+        "pain_worse_after_activity",
+        "bool",
+        "Pain worse after activity (later that day or next morning)",
+        "history",
+    ),
+    FindingSpec("night_pain", "bool", "Night pain", "history"),
+    FindingSpec("morning_stiffness", "bool", "Morning stiffness", "history"),
+    FindingSpec("paraesthesia_or_numbness", "bool", "Pins and needles or numbness", "history"),
+    FindingSpec("pain_below_knee", "bool", "Pain below the knee", "history"),
+    FindingSpec("back_pain", "bool", "Back pain", "history"),
+    FindingSpec("visa_h", "int", "VISA-H total (0-100)", "history", min=0, max=100),
+    # Red-flag screen
+    FindingSpec("weight_loss_unexplained", "bool", "Unexplained weight loss", "red_flags"),
+    FindingSpec("fever", "bool", "Fever or feeling systemically unwell", "red_flags"),
+    FindingSpec("cancer_history", "bool", "History of cancer", "red_flags"),
+    FindingSpec("saddle_anaesthesia", "bool", "Saddle numbness", "red_flags"),
+    FindingSpec("bladder_bowel_change", "bool", "New bladder or bowel change", "red_flags"),
+    FindingSpec(
+        "amenorrhoea_or_red_s_risk",
+        "bool",
+        "Menstrual disturbance, low energy availability or low bone density",
+        "red_flags",
+    ),
+    FindingSpec(
+        "neuro_deficit",
+        "bool",
+        "Objective neurological deficit (weakness, reflex or sensory loss)",
+        "red_flags",
+    ),
+    # Examination
+    FindingSpec("puranen_orava", "test", "Puranen-Orava test", "examination", choices=TEST_RESULTS),
+    FindingSpec(
+        "bent_knee_stretch", "test", "Bent-knee stretch test", "examination", choices=TEST_RESULTS
+    ),
+    FindingSpec(
+        "modified_bent_knee_stretch",
+        "test",
+        "Modified bent-knee stretch test",
+        "examination",
+        choices=TEST_RESULTS,
+    ),
+    FindingSpec(
+        "tenderness_ischial_tuberosity",
+        "bool",
+        "Tenderness at the ischial tuberosity",
+        "examination",
+    ),
+    FindingSpec(
+        "tenderness_piriformis",
+        "bool",
+        "Tenderness at the sciatic notch / piriformis",
+        "examination",
+    ),
+    FindingSpec("tenderness_sij", "bool", "Tenderness over the sacroiliac joint", "examination"),
+    FindingSpec("single_leg_bridge_pain", "bool", "Pain on single-leg bridge", "examination"),
+    FindingSpec("slr_positive", "bool", "Straight-leg raise reproduces leg pain", "examination"),
+    FindingSpec("slump_positive", "bool", "Slump test positive", "examination"),
+    FindingSpec(
+        "hip_rotation_provocation_pain",
+        "bool",
+        "Pain on resisted or passive hip rotation (piriformis tests)",
+        "examination",
+    ),
+    FindingSpec(
+        "fadir_or_impingement_test_positive",
+        "bool",
+        "FADIR / hip impingement test positive",
+        "examination",
+    ),
+    FindingSpec(
+        "long_stride_walking_test_positive",
+        "bool",
+        "Long-stride walking test positive",
+        "examination",
+    ),
+    FindingSpec(
+        "sij_provocation_positive_count",
+        "int",
+        "Positive SIJ provocation tests (of 5, Laslett cluster)",
+        "examination",
+        min=0,
+        max=5,
+    ),
+    FindingSpec("hop_test_pain", "bool", "Single-leg hop reproduces pain", "examination"),
+    FindingSpec("bruising", "bool", "Bruising of the posterior thigh", "examination"),
+    FindingSpec("palpable_gap", "bool", "Palpable gap at the hamstring origin", "examination"),
+    FindingSpec("imaging", "object", "Imaging", "imaging"),
+)
+
+IMAGING_FINDINGS: tuple[FindingSpec, ...] = (
+    FindingSpec("mri", "text", "MRI report", "imaging"),
+    FindingSpec("ultrasound", "text", "Ultrasound report", "imaging"),
+    FindingSpec("xray", "text", "X-ray report", "imaging"),
+    FindingSpec("tendon_thickening", "bool", "Imaging: tendon thickening / swelling", "imaging"),
+    FindingSpec("partial_tear", "bool", "Imaging: partial tear", "imaging"),
+    FindingSpec("full_avulsion", "bool", "Imaging: full avulsion", "imaging"),
+    FindingSpec("bone_marrow_oedema", "bool", "Imaging: bone marrow oedema", "imaging"),
+    FindingSpec("stress_fracture", "bool", "Imaging: stress fracture", "imaging"),
+    FindingSpec("bursa_distension", "bool", "Imaging: ischiogluteal bursa distension", "imaging"),
+    FindingSpec(
+        "reduced_ischiofemoral_space", "bool", "Imaging: reduced ischiofemoral space", "imaging"
+    ),
+    FindingSpec("quadratus_femoris_oedema", "bool", "Imaging: quadratus femoris oedema", "imaging"),
+)
+
+SPECS: dict[str, FindingSpec] = {spec.key: spec for spec in FINDINGS}
+IMAGING_SPECS: dict[str, FindingSpec] = {spec.key: spec for spec in IMAGING_FINDINGS}
+
+
+def label(key: str) -> str:
+    """The plain label of a finding; imaging flags are written ``imaging.<flag>``."""
+    if key.startswith("imaging."):
+        return IMAGING_SPECS[key.removeprefix("imaging.")].label
+    return SPECS[key].label
+
+
+class FindingsError(ValueError):
+    """Invalid findings. ``errors`` lists every problem, one message per key."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("invalid findings:\n" + "\n".join(f"- {e}" for e in self.errors))
+
+
+def validate(raw: object) -> dict[str, Any]:
+    """Check ``raw`` against the vocabulary and return a clean copy.
+
+    Raises ``FindingsError`` listing every unknown key and every bad value together.
+    """
+    if not isinstance(raw, Mapping):
+        raise FindingsError([f"findings must be an object of key/value pairs, got {_kind(raw)}"])
+    errors: list[str] = []
+    clean: dict[str, Any] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            errors.append(f"{key!r}: finding keys must be strings")
+            continue
+        spec = SPECS.get(key)
+        if spec is None:
+            errors.append(_unknown(key, SPECS, "finding"))
+            continue
+        if spec.kind == "object":
+            clean[key] = _validate_imaging(value, errors)
+            continue
+        ok, cleaned, message = _check(spec, value)
+        if ok:
+            clean[key] = cleaned
+        else:
+            errors.append(f"{key}: {message}")
+    if errors:
+        raise FindingsError(errors)
+    return clean
+
+
+def flatten(findings: Mapping[str, Any]) -> dict[str, Any]:
+    """The view the rules read: imaging flags as ``imaging.<flag>``, free text left out."""
+    flat: dict[str, Any] = {}
+    for key, value in findings.items():
+        if key == "imaging":
+            for flag, flag_value in value.items():
+                if IMAGING_SPECS[flag].kind == "bool":
+                    flat[f"imaging.{flag}"] = flag_value
+        elif SPECS[key].kind != "text":
+            flat[key] = value
+    return flat
+
+
+def _validate_imaging(value: object, errors: list[str]) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        errors.append(f"imaging: expected an object of imaging findings, got {_kind(value)}")
+        return {}
+    clean: dict[str, Any] = {}
+    for key, item in value.items():
+        spec = IMAGING_SPECS.get(key) if isinstance(key, str) else None
+        if spec is None:
+            errors.append(_unknown(f"imaging.{key}", IMAGING_SPECS, "imaging finding", key))
+            continue
+        ok, cleaned, message = _check(spec, item)
+        if ok:
+            clean[key] = cleaned
+        else:
+            errors.append(f"imaging.{key}: {message}")
+    return clean
+
+
+def _check(spec: FindingSpec, value: object) -> tuple[bool, Any, str]:
+    """(ok, cleaned value, error message) for one value."""
+    if value is None:
+        return False, None, "null is not a value; leave the key out when it was not examined"
+    match spec.kind:
+        case "bool":
+            if isinstance(value, bool):
+                return True, value, ""
+            return False, None, f"expected true or false, got {_kind(value)} {value!r}"
+        case "int":
+            # bool is a subclass of int in Python; a checkbox value is not a count.
+            if type(value) is not int:
+                return False, None, f"expected a whole number, got {_kind(value)} {value!r}"
+            return _in_range(spec, value)
+        case "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False, None, f"expected a number, got {_kind(value)} {value!r}"
+            if not math.isfinite(value):
+                return False, None, f"expected a finite number, got {value!r}"
+            return _in_range(spec, value)
+        case "choice":
+            if isinstance(value, str) and value in spec.choices:
+                return True, value, ""
+            return False, None, f"expected one of {_or(spec.choices)}, got {value!r}"
+        case "test":
+            # FINDINGS.md: a negative test is recorded as "negative" (or false).
+            if isinstance(value, bool):
+                return True, "positive" if value else "negative", ""
+            if isinstance(value, str) and value in spec.choices:
+                return True, value, ""
+            return False, None, f'expected "positive" or "negative", got {value!r}'
+        case "multi":
+            if not isinstance(value, list | tuple):
+                return False, None, f"expected a list of {_or(spec.choices)}, got {value!r}"
+            bad = [item for item in value if not (isinstance(item, str) and item in spec.choices)]
+            if bad:
+                return (
+                    False,
+                    None,
+                    f"unknown value(s) {', '.join(repr(b) for b in bad)}; "
+                    f"expected any of {_or(spec.choices)}",
+                )
+            if len(set(value)) != len(value):
+                return False, None, "a value is listed more than once"
+            return True, list(value), ""
+        case "text":
+            if not isinstance(value, str):
+                return False, None, f"expected text, got {_kind(value)} {value!r}"
+            if len(value) > MAX_TEXT_LENGTH:
+                return False, None, f"text longer than {MAX_TEXT_LENGTH} characters"
+            return True, value, ""
+    raise AssertionError(f"unhandled kind {spec.kind}")  # pragma: no cover
+
+
+def _in_range(spec: FindingSpec, value: float) -> tuple[bool, Any, str]:
+    if spec.min is not None and value < spec.min:
+        return False, None, f"must be at least {spec.min}, got {value!r}"
+    if spec.max is not None and value > spec.max:
+        return False, None, f"must be at most {spec.max}, got {value!r}"
+    return True, value, ""
+
+
+def _unknown(shown: str, known: Mapping[str, object], what: str, name: str | None = None) -> str:
+    close = difflib.get_close_matches(name or shown, list(known), n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return f"{shown}: unknown {what}{hint}; see FINDINGS.md for the vocabulary"
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def _or(choices: tuple[str, ...]) -> str:
+    return ", ".join(f'"{c}"' for c in choices)
