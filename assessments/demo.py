@@ -1,6 +1,7 @@
 """Demo assessments and VISA-H questionnaires for seed_demo: every stage, red flags, mimics.
 
-Each case is written in the FINDINGS.md vocabulary from the presentations in KNOWLEDGE.md.
+Each case is written in the findings vocabulary (docs/findings.md) from the presentations in
+docs/rules.md.
 All writes go through the services, so the demo has real snapshots, history and audit rows.
 """
 
@@ -36,6 +37,20 @@ TESTS_NEGATIVE = {
     "puranen_orava": "negative",
     "bent_knee_stretch": "negative",
     "modified_bent_knee_stretch": "negative",
+}
+
+# The red-flag screen answered "no". Signed demo assessments had the screen done (answers a case
+# does not state are "no"), except DPC-1013, which shows a sign-off with the reason it was not.
+SCREEN_NO = {
+    "saddle_anaesthesia": False,
+    "bladder_bowel_change": False,
+    "cancer_history": False,
+    "weight_loss_unexplained": False,
+    "fever": False,
+    "neuro_deficit": False,
+}
+NOT_SCREENED = {
+    "DPC-1013": "Telephone review: the screening questions were deferred to the next visit.",
 }
 
 # identifier -> list of (days ago, findings, extra fields, sign?, red-flag action, VISA-H answers)
@@ -410,6 +425,8 @@ def seed_demo_assessments(*, clinic, clinician) -> int:
             continue
         for days_ago, findings, fields, sign, action, visa_answers in rows:
             day = today - datetime.timedelta(days=days_ago)
+            if sign and identifier not in NOT_SCREENED:
+                findings = {**SCREEN_NO, **findings}
             data = {**DEFAULT_FIELDS, **fields, "assessed_on": day}
             data.update(_test_details(findings, data["side"]))
             assessment = services.create_assessment(
@@ -434,6 +451,7 @@ def seed_demo_assessments(*, clinic, clinician) -> int:
                     red_flag_action_note="Referred the same day."
                     if assessment.needs_red_flag_action
                     else "",
+                    red_flag_screen_reason=NOT_SCREENED.get(identifier, ""),
                 )
             created += 1
     return created

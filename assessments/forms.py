@@ -181,7 +181,7 @@ def _finding_field(spec, *, exam: bool = False) -> forms.Field:
             label=spec.label,
             required=False,
             min_value=spec.min,
-            max_value=MAX_DURATION_WEEKS,
+            max_value=spec.max if spec.max is not None else MAX_DURATION_WEEKS,
             decimal_places=1,
             help_text=help_text,
         )
@@ -405,6 +405,38 @@ class AssessmentForm(forms.Form):
             and not cleaned.get("working_diagnosis_text", "").strip()
         ):
             self.add_error("working_diagnosis_text", "Describe the working diagnosis.")
+        if cleaned.get("neuro_deficit") == "no":
+            graded = [
+                name
+                for name, positive in (
+                    (
+                        "neuro_deficit_progressive",
+                        cleaned.get("neuro_deficit_progressive") == "yes",
+                    ),
+                    ("foot_drop", cleaned.get("foot_drop") == "yes"),
+                    ("neuro_deficit_extent", bool(cleaned.get("neuro_deficit_extent"))),
+                    (
+                        "motor_grade_weakest",
+                        cleaned.get("motor_grade_weakest") not in (None, 5),
+                    ),
+                )
+                if positive
+            ]
+            for name in graded:
+                self.add_error(
+                    name,
+                    "'Objective neurological deficit' is No, but this grades a deficit: answer "
+                    "it Yes, or clear this field.",
+                )
+        if (
+            cleaned.get("imaging_apophyseal_avulsion") == "no"
+            and cleaned.get("imaging_apophyseal_displacement_mm") is not None
+        ):
+            self.add_error(
+                "imaging_apophyseal_displacement_mm",
+                "No apophyseal avulsion is recorded, so there is no displacement: clear this, "
+                "or answer the avulsion Yes.",
+            )
         location = cleaned.get("pain_location") or []
         if cleaned.get("pain_below_knee") == "no" and "below_knee" in location:
             self.add_error(

@@ -147,6 +147,10 @@ class Assessment(models.Model):
     # Sign-off.
     red_flag_action = models.CharField(max_length=20, choices=RedFlagAction, blank=True)
     red_flag_action_note = models.TextField(blank=True)
+    # Signed with the red-flag screen incomplete: the clinician's reason, printed on the summary.
+    red_flag_screen_reason = models.TextField(
+        "reason the red-flag screen was not completed", blank=True
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -196,6 +200,13 @@ class Assessment(models.Model):
     @property
     def needs_red_flag_action(self) -> bool:
         return self.red_flag_urgency in ("emergency", "urgent")
+
+    @property
+    def screen_unasked(self) -> list[str]:
+        """The red-flag screening questions not answered in the evaluated findings."""
+        from assessments.reasoning import screen_state
+
+        return screen_state(self.evaluated_findings or self.findings or {})["unasked"]
 
     @property
     def top_diagnosis_display(self) -> str:

@@ -1,8 +1,10 @@
 """The adapter between stored assessments and the pure rules module.
 
 Builds the findings dict from what the clinician recorded plus what the record already knows
-(age at the assessment date, sex, symptomatic side), evaluates it with ``pht.rules``, and
-derives the summary columns kept beside the snapshot.
+(age at the assessment date, sex, symptomatic side), evaluates it with ``pht.rules``, derives
+the summary columns kept beside the snapshot, and presents a stored snapshot for the pages and
+the summary (``present``): the same view for snapshots of every rules version, so a signed
+assessment keeps showing exactly what it was signed with, in plain words.
 """
 
 import datetime
@@ -10,12 +12,28 @@ from typing import Any
 
 from pht import rules
 from pht.rules.differentials import TABLES
+from pht.rules.findings import flatten
+from pht.rules.red_flags import OPEN_URGENCIES
+from pht.rules.screen import SCREEN_KEYS
+from pht.rules.screen import screen as screen_of
+from pht.rules.sources import EVIDENCE_NOTE, SOURCES
 from pht.rules.stage import STAGE_NAMES
 
 URGENCY_ORDER = ("emergency", "urgent", "soon")
 # Keys the form never asks for because the record already knows them.
 DERIVED_KEYS = ("age", "sex", "side")
 AGE_RANGE = (5, 110)
+PHT = "proximal_hamstring_tendinopathy"
+
+# Titles for red flags stored by earlier rules versions (before flags carried a title).
+EARLIER_FLAG_TITLES = {
+    "cauda_equina": "Possible cauda equina syndrome",
+    "malignancy_or_infection": "Possible tumour or infection",
+    "acute_avulsion": "Possible proximal hamstring avulsion",
+    "adolescent_apophyseal_injury": "Possible apophyseal injury",
+    "high_risk_bone_stress": "Possible bone stress injury",
+    "neurological_deficit": "Objective neurological deficit",
+}
 
 
 def build_findings(*, patient, assessed_on: datetime.date, side: str, recorded: dict) -> dict:
@@ -35,18 +53,122 @@ def evaluate(findings: dict, *, pre_test_probability: float | None = None) -> di
     return rules.evaluate(findings, pre_test_probability=pre_test_probability).to_dict()
 
 
-def summary_columns(evaluation: dict[str, Any]) -> dict[str, Any]:
+def headline(evaluation: dict[str, Any]) -> dict[str, Any] | None:
+    """The headline diagnosis of a snapshot, or None when nothing reaches "possible".
+
+    Snapshots from before ``top`` existed: the first-ranked diagnosis unless it is unlikely.
+    """
+    if "top" in evaluation:
+        return evaluation["top"]
     differentials = evaluation.get("differentials") or []
-    stage = evaluation.get("stage") or {}
+    if differentials and differentials[0].get("level") != "unlikely":
+        first = differentials[0]
+        return {"slug": first["slug"], "name": first["name"], "level": first["level"]}
+    return None
+
+
+def open_flags(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The urgent and emergency red flags of a snapshot."""
+    return [f for f in evaluation.get("red_flags") or [] if f.get("urgency") in OPEN_URGENCIES]
+
+
+def stage_shown(evaluation: dict[str, Any]) -> dict[str, Any] | None:
+    """The stage, only where it belongs: tendinopathy leads and no urgent flag is open.
+
+    Applied to every snapshot, so an assessment signed under earlier rules (which gave a stage
+    more often) shows it only under the same conditions.
+    """
+    stage = evaluation.get("stage")
+    top = headline(evaluation)
+    if not stage or top is None or top["slug"] != PHT or open_flags(evaluation):
+        return None
+    return stage
+
+
+def summary_columns(evaluation: dict[str, Any]) -> dict[str, Any]:
+    top = headline(evaluation)
+    stage = stage_shown(evaluation) or {}
     urgencies = {flag["urgency"] for flag in evaluation.get("red_flags") or []}
     flags = evaluation.get("red_flags") or []
     return {
-        "top_diagnosis": differentials[0]["slug"] if differentials else "",
-        "top_level": differentials[0]["level"] if differentials else "",
+        "top_diagnosis": top["slug"] if top else "",
+        "top_level": top["level"] if top else "",
         "red_flags": ";".join(flag["slug"] for flag in flags),
         "stage": stage.get("slug", ""),
         "post_test_probability": (evaluation.get("pht_probability") or {}).get("post_test"),
         "red_flag_urgency": next((u for u in URGENCY_ORDER if u in urgencies), ""),
+    }
+
+
+def _citation(item: dict[str, Any]) -> str:
+    """A readable citation for a stored reason or flag (older snapshots carry only a key)."""
+    if item.get("citation"):
+        return item["citation"]
+    key = item.get("source", "")
+    return SOURCES.get(key, "")
+
+
+def evidence_words(evidence: str) -> str:
+    return EVIDENCE_NOTE.get(evidence, "")
+
+
+def screen_state(findings: dict[str, Any]) -> dict[str, Any]:
+    """Which red-flag screening questions were answered in these findings."""
+    result = screen_of(flatten(findings) if findings else {})
+    return result.to_dict()
+
+
+def present(evaluation: dict[str, Any] | None, findings: dict[str, Any] | None = None) -> dict:
+    """A stored or fresh evaluation as the pages and the summary show it.
+
+    Everything is in the clinician's words: readable citations, evidence in plain words, the
+    rule-out-first group above the list, the headline (or "no listed diagnosis"), the stage only
+    where it belongs, the questions before the tests, and the tests withheld with why.
+    """
+    evaluation = evaluation or {}
+    if not evaluation:
+        return {}
+    differentials = []
+    for d in evaluation.get("differentials") or []:
+        reasons = [
+            {**r, "citation": _citation(r), "evidence_words": evidence_words(r.get("evidence", ""))}
+            for r in d.get("reasons") or []
+        ]
+        differentials.append(
+            {**d, "reasons": reasons, "rule_out_first": d.get("rule_out_first", False)}
+        )
+    flags = [
+        {
+            **flag,
+            "title": flag.get("title") or EARLIER_FLAG_TITLES.get(flag["slug"], "Red flag"),
+            "citation": _citation(flag),
+            "open": flag.get("urgency") in OPEN_URGENCIES,
+        }
+        for flag in evaluation.get("red_flags") or []
+    ]
+    findings = findings if findings is not None else evaluation.get("findings") or {}
+    screen = evaluation.get("red_flag_screen") or screen_state(findings)
+    tests = evaluation.get("next_tests") or []
+    return {
+        "rules_version": evaluation.get("rules_version", ""),
+        "top": headline(evaluation),
+        "rule_out": [d for d in differentials if d["rule_out_first"]],
+        "listed": [
+            d for d in differentials if not d["rule_out_first"] and d.get("level") != "unlikely"
+        ],
+        "unlikely": [
+            d for d in differentials if not d["rule_out_first"] and d.get("level") == "unlikely"
+        ],
+        "red_flags": flags,
+        "open_flags": [flag for flag in flags if flag["open"]],
+        "risk_factors": evaluation.get("risk_factors") or [],
+        "screen": screen,
+        "screen_unasked_labels": [rules.findings.label(key) for key in screen.get("unasked", [])],
+        "probability": evaluation.get("pht_probability") or {},
+        "stage": stage_shown(evaluation),
+        "questions": [t for t in tests if t.get("kind") == "question"],
+        "tests": [t for t in tests if t.get("kind", "test") == "test"],
+        "withheld": evaluation.get("withheld_tests") or [],
     }
 
 
@@ -58,3 +180,4 @@ def diagnosis_name(slug: str) -> str:
 DIAGNOSIS_CHOICES: list[tuple[str, str]] = [(table.slug, table.name) for table in TABLES]
 DIAGNOSIS_NAMES: dict[str, str] = dict(DIAGNOSIS_CHOICES)
 STAGE_CHOICES: list[tuple[str, str]] = list(STAGE_NAMES.items())
+SCREEN_QUESTIONS: tuple[str, ...] = SCREEN_KEYS

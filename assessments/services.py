@@ -102,6 +102,10 @@ ACTION_REQUIRED = (
     "or the clinical reason for not referring) before signing."
 )
 OVERRIDE_REASON_REQUIRED = "Give the clinical reason for not referring."
+SCREEN_REQUIRED = (
+    "The red-flag screen is not complete ({unasked}). Answer these questions in the draft, or "
+    "give the reason they were not asked: the summary will print it."
+)
 
 
 class AssessmentLocked(Exception):
@@ -199,12 +203,14 @@ def sign_assessment(
     lock_version: int,
     red_flag_action: str = "",
     red_flag_action_note: str = "",
+    red_flag_screen_reason: str = "",
 ) -> Assessment:
     """Sign and lock a draft.
 
     With an emergency or urgent red flag, the action taken is required (a referral, or an
-    override with its reason). A draft evaluated under older rules is refreshed and not
-    signed, so the clinician signs exactly what they last saw.
+    override with its reason). The red-flag screen must be answered, or the reason it was not
+    must be given (an unasked question is never read as "no"). A draft evaluated under older
+    rules is refreshed and not signed, so the clinician signs exactly what they last saw.
     """
     stored = Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
     assert stored.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
@@ -219,13 +225,24 @@ def sign_assessment(
         stored.save()
         return stored
     red_flag_action_note = red_flag_action_note.strip()
+    red_flag_screen_reason = red_flag_screen_reason.strip()
+    errors = {}
+    unasked = stored.screen_unasked
+    if unasked and not red_flag_screen_reason:
+        labels = "; ".join(rules.findings.label(key).lower() for key in unasked)
+        errors["red_flag_screen_reason"] = SCREEN_REQUIRED.format(unasked="not asked: " + labels)
     if stored.needs_red_flag_action:
         if red_flag_action not in Assessment.RedFlagAction.values:
-            raise ValidationError({"red_flag_action": ACTION_REQUIRED})
-        if red_flag_action == Assessment.RedFlagAction.OVERRIDE and not red_flag_action_note:
-            raise ValidationError({"red_flag_action_note": OVERRIDE_REASON_REQUIRED})
+            errors["red_flag_action"] = ACTION_REQUIRED
+        elif red_flag_action == Assessment.RedFlagAction.OVERRIDE and not red_flag_action_note:
+            errors["red_flag_action_note"] = OVERRIDE_REASON_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    if stored.needs_red_flag_action:
         stored.red_flag_action = red_flag_action
         stored.red_flag_action_note = red_flag_action_note
+    if unasked:
+        stored.red_flag_screen_reason = red_flag_screen_reason
     stored.status = Assessment.Status.SIGNED
     stored.signed_at = timezone.now()
     stored.signed_by = actor.user
@@ -235,6 +252,8 @@ def sign_assessment(
     detail = "signed"
     if stored.red_flag_action:
         detail += f"; red-flag action: {stored.get_red_flag_action_display()}"
+    if unasked:
+        detail += "; red-flag screen not completed (reason recorded)"
     audit.log(
         actor,
         "change",

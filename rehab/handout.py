@@ -16,9 +16,10 @@ from rehab import selectors
 TEMPLATE = "rehab/handout.html"
 
 
-def handout_context(plan, *, pdf: bool) -> dict:
+def handout_context(plan, *, pdf: bool, clinician_copy: bool = False) -> dict:
     return {
         "plan": plan,
+        "clinician_copy": clinician_copy,
         "stage": plan.stage,
         "items": selectors.plan_items(plan),
         "pain_monitoring": rules.PAIN_MONITORING_ADVICE,
@@ -49,9 +50,11 @@ def static_only_fetcher():
     return StaticOnlyFetcher()
 
 
-def render_pdf(plan) -> bytes:
+def render_pdf(plan, *, clinician_copy: bool = False) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(TEMPLATE, handout_context(plan, pdf=True))
+    html = render_to_string(
+        TEMPLATE, handout_context(plan, pdf=True, clinician_copy=clinician_copy)
+    )
     # A file: base URL, so "/static/..." links resolve to file:///static/... for the fetcher.
     return HTML(string=html, base_url="file:///", url_fetcher=static_only_fetcher()).write_pdf()

@@ -195,6 +195,14 @@ class RehabPlan(models.Model):
     review_date = models.DateField()
     notes = models.TextField(blank=True)
     rules_version = models.CharField(max_length=40)
+    # Planned although the rules advised against rehab (an urgent or emergency red flag open on
+    # the assessment, or a working diagnosis that is not a tendinopathy): why the rules advised
+    # against it, and the clinician's reason for planning anyway. Shown on the plan and on the
+    # clinician copy of the handout.
+    gate_reasons = models.JSONField(default=list, blank=True)
+    gate_override_reason = models.TextField(
+        "reason for planning rehab against the advice", blank=True
+    )
     # Optimistic locking: every write bumps it; an edit form made from an older version is
     # refused (rehab.services.StalePlan) instead of overwriting a colleague's changes.
     lock_version = models.PositiveIntegerField(default=0)

@@ -30,6 +30,21 @@ DRAFT_ASSESSMENT = (
     "This assessment is still a draft. Sign it first: a rehab plan starts from a signed "
     "assessment, so the plan always rests on findings that can no longer change."
 )
+GATE_OVERRIDE_REQUIRED = (
+    "Rehab is not proposed for this assessment (see the reasons above). To plan it anyway, "
+    "record the clinical reason: it is kept with the plan and printed on the clinician copy "
+    "of the handout."
+)
+OVERRIDE_MAX_LENGTH = 2000
+
+
+def gate(assessment: Assessment) -> rules.RehabGate:
+    """Whether the rules allow a rehab proposal from this signed assessment, and why not."""
+    return rules.rehab_gate(
+        assessment.evaluation or {}, working_diagnosis=assessment.working_diagnosis
+    )
+
+
 SLUG_TAKEN_SHIPPED = "A shipped exercise already uses this short name; choose another."
 SLUG_TAKEN_CLINIC = "Your clinic already has an exercise with this short name."
 SLUG_RESERVED = "This short name is reserved; choose another."
@@ -223,11 +238,21 @@ def create_plan(
     items: list[PlanItem],
     notes: str = "",
     started_on: datetime.date | None = None,
+    override_reason: str = "",
 ) -> RehabPlan:
-    """Save the clinician's edited proposal as a plan for the assessment's patient."""
+    """Save the clinician's edited proposal as a plan for the assessment's patient.
+
+    While the rules advise against rehab (``gate``), a plan is saved only with the
+    clinician's reason for planning anyway; the reason and the advice are kept with the plan
+    and the audit entry says an override was recorded.
+    """
     assert assessment.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
     if not assessment.is_signed:
         raise ValidationError(DRAFT_ASSESSMENT)
+    override_reason = override_reason.strip()
+    advice = gate(assessment)
+    if not advice.allowed and not override_reason:
+        raise ValidationError(GATE_OVERRIDE_REQUIRED)
     _check_items(stage, items)
     irritability, irritability_reasons = rules.irritability_from_findings(
         assessment.evaluated_findings
@@ -261,17 +286,22 @@ def create_plan(
         notes=notes,
         rules_version=RULES_VERSION,
         created_by=actor.user,
+        gate_reasons=[] if advice.allowed else list(advice.reasons),
+        gate_override_reason="" if advice.allowed else override_reason,
     )
     plan._history_user = actor.user
     plan.save()
     _write_items(plan, items, actor)
+    detail = f"stage {stage}; from assessment {assessment.pk}"
+    if not advice.allowed:
+        detail += "; planned against the rules' advice: override reason recorded"
     audit.log(
         actor,
         "create",
         object_type="rehab_plan",
         object_id=plan.pk,
         patient_id=plan.patient_id,
-        detail=f"stage {stage}; from assessment {assessment.pk}",
+        detail=detail,
     )
     return plan
 

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.reasoning import stage_shown
 from pht import access, audit
 from pht.audit import Actor
 from pht.rules import rehab as rules
@@ -132,6 +133,33 @@ def _rows_formset(data, initial):
     return PlanItemFormSet(prefix="items", initial=initial), False
 
 
+OVERRIDE_SESSION_KEY = "rehab-override:{}"
+
+
+def _override_reason(request, assessment) -> str:
+    """The override reason recorded in this session for this assessment ("" if none)."""
+    return request.session.get(OVERRIDE_SESSION_KEY.format(assessment.pk), "")
+
+
+def _plan_blocked(request, assessment, advice, *, error: str = "", reason: str = "", status=200):
+    from assessments.reasoning import present
+
+    return TemplateResponse(
+        request,
+        "rehab/plan_blocked.html",
+        {
+            "assessment": assessment,
+            "patient": assessment.patient,
+            "advice": advice,
+            "reasoning": present(assessment.evaluation),
+            "error": error,
+            "reason": reason,
+            "max_length": services.OVERRIDE_MAX_LENGTH,
+        },
+        status=status,
+    )
+
+
 def plan_new(request, assessment_id):
     assessment = access.get_assessment(request, assessment_id)
     if not assessment.is_signed:
@@ -141,6 +169,25 @@ def plan_new(request, assessment_id):
             {"assessment": assessment, "reason": services.DRAFT_ASSESSMENT},
             status=409,
         )
+    advice = services.gate(assessment)
+    if request.method == "POST" and request.POST.get("action") == "override":
+        # Recording why rehab is planned against the advice: kept in the session until the
+        # plan is saved with it (never in the URL), then stored on the plan and audited.
+        reason = request.POST.get("override_reason", "").strip()
+        if not reason or len(reason) > services.OVERRIDE_MAX_LENGTH:
+            error = (
+                "Give the clinical reason for planning rehab against the advice."
+                if not reason
+                else f"Keep the reason under {services.OVERRIDE_MAX_LENGTH} characters."
+            )
+            return _plan_blocked(
+                request, assessment, advice, error=error, reason=reason, status=400
+            )
+        request.session[OVERRIDE_SESSION_KEY.format(assessment.pk)] = reason
+        return redirect("rehab:plan_new", assessment_id=assessment.pk)
+    override_reason = "" if advice.allowed else _override_reason(request, assessment)
+    if not advice.allowed and not override_reason:
+        return _plan_blocked(request, assessment, advice)
     options = PlanOptionsForm(request.GET)
     goals = options.goals()
     if request.method == "POST":
@@ -176,10 +223,12 @@ def plan_new(request, assessment_id):
                 review_date=plan_form.cleaned_data["review_date"],
                 items=_items_from(formset, candidates, plan_form),
                 notes=plan_form.cleaned_data["notes"],
+                override_reason=override_reason,
             )
         except ValidationError as error:
             plan_form.add_error(None, error)
         else:
+            request.session.pop(OVERRIDE_SESSION_KEY.format(assessment.pk), None)
             messages.success(request, "Rehab plan saved.")
             return redirect("rehab:plan_detail", plan_id=plan.pk)
     return render(
@@ -195,6 +244,9 @@ def plan_new(request, assessment_id):
             "formset": formset,
             "stage": rules.rehab_stage(proposal.stage),
             "plan": None,
+            "advice": advice,
+            "override_reason": override_reason,
+            "tendon_stage": stage_shown(assessment.evaluation or {}),
         },
     )
 
@@ -388,30 +440,42 @@ def review_accept(request, review_id):
 # --- handout ----------------------------------------------------------------------------
 
 
+def _clinician_copy(request) -> bool:
+    """The clinician copy adds what the patient copy leaves out (?copy=clinician)."""
+    return request.GET.get("copy") == "clinician"
+
+
 def handout_view(request, plan_id):
     plan = access.get_plan(request, plan_id)
+    clinician_copy = _clinician_copy(request)
     audit.log(
         Actor.from_request(request),
         "view",
         object_type="rehab_plan",
         object_id=plan.pk,
         patient_id=plan.patient_id,
-        detail="handout",
+        detail="handout (clinician copy)" if clinician_copy else "handout",
     )
-    return render(request, handout.TEMPLATE, handout.handout_context(plan, pdf=False))
+    return render(
+        request,
+        handout.TEMPLATE,
+        handout.handout_context(plan, pdf=False, clinician_copy=clinician_copy),
+    )
 
 
 def handout_pdf(request, plan_id):
     plan = access.get_plan(request, plan_id)
-    pdf = handout.render_pdf(plan)
+    clinician_copy = _clinician_copy(request)
+    pdf = handout.render_pdf(plan, clinician_copy=clinician_copy)
     audit.log(
         Actor.from_request(request),
         "export",
         object_type="rehab_plan",
         object_id=plan.pk,
         patient_id=plan.patient_id,
-        detail="handout.pdf",
+        detail="handout.pdf (clinician copy)" if clinician_copy else "handout.pdf",
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="rehab-handout-{plan.pk}.pdf"'
+    name = "rehab-handout-clinician-copy" if clinician_copy else "rehab-handout"
+    response["Content-Disposition"] = f'inline; filename="{name}-{plan.pk}.pdf"'
     return response

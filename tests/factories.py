@@ -57,7 +57,18 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
 
 # Typical proximal hamstring tendinopathy presentation (KNOWLEDGE.md section 4.2).
+# The red-flag screen answered "no" throughout: an assessment that can be signed without a reason.
+SCREEN_NEGATIVE = {
+    "saddle_anaesthesia": False,
+    "bladder_bowel_change": False,
+    "cancer_history": False,
+    "weight_loss_unexplained": False,
+    "fever": False,
+    "neuro_deficit": False,
+}
+
 PHT_FINDINGS = {
+    **SCREEN_NEGATIVE,
     "onset": "gradual",
     "duration_weeks": 10,
     "recent_training_load_change": True,
@@ -125,9 +136,12 @@ REVIEW_DEFAULTS = {
 }
 
 
-def make_plan(*, assessment, user, stage=None, goals_need_running=True, started_on=None):
+def make_plan(
+    *, assessment, user, stage=None, goals_need_running=True, started_on=None, override_reason=""
+):
     """A real plan from a signed assessment, through the services: the proposal's exercises
-    with their library dosage, at the proposed stage unless ``stage`` is given."""
+    with their library dosage, at the proposed stage unless ``stage`` is given. Where the
+    rules advise against rehab, ``override_reason`` is the clinician's reason."""
     from pht.audit import Actor
     from rehab import services
     from rehab.models import Exercise
@@ -145,6 +159,7 @@ def make_plan(*, assessment, user, stage=None, goals_need_running=True, started_
         review_date=datetime.date.today() + datetime.timedelta(weeks=2),
         items=[services.PlanItem(exercise=e, dosage=e.dosage) for e in proposal.exercises[:4]],
         started_on=started_on,
+        override_reason=override_reason,
     )
 
 

@@ -4,12 +4,14 @@ The columns (documented in docs/exports.md) come from the findings vocabulary, s
 becomes a new column without editing this module:
 
 - identifiers, dates, clinician, status and version of the assessment;
-- one column per ``FINDINGS`` key in vocabulary order (``imaging`` becomes one column per
-  imaging field, ``imaging_<field>``), read from the evaluated snapshot. An absent key (not
-  asked / not examined) is an empty cell, ``False`` is ``no``, ``True`` is ``yes``, and lists
-  are joined with ``;``;
+- one column per ``FINDINGS`` key of the first vocabulary in vocabulary order (``imaging``
+  becomes one column per imaging field, ``imaging_<field>``), read from the evaluated snapshot.
+  An absent key (not asked / not examined) is an empty cell, ``False`` is ``no``, ``True`` is
+  ``yes``, and lists are joined with ``;``;
 - the reasoning summary: top differential, stage, post-test probability, VISA-H, red flags and
-  the action taken, signature and rules version.
+  the action taken, signature and rules version;
+- then the findings added to the vocabulary later (``FindingSpec.since``), findings first and
+  imaging after, so every column an earlier export had keeps its place.
 
 Every cell goes through :func:`neutralise`: a cell that a spreadsheet would read as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading single quote
@@ -41,15 +43,26 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assessments.models import Assessment, VisaHResponse
-from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
+from pht.rules.findings import FINDINGS, FIRST_VERSION, IMAGING_FINDINGS
 
 CHUNK_SIZE = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads a UTF-8 file as such only when it starts with a byte-order mark.
 BOM = "\ufeff"
 
-FINDING_KEYS: tuple[str, ...] = tuple(spec.key for spec in FINDINGS if spec.key != "imaging")
-IMAGING_KEYS: tuple[str, ...] = tuple(spec.key for spec in IMAGING_FINDINGS)
+FINDING_KEYS: tuple[str, ...] = tuple(
+    spec.key for spec in FINDINGS if spec.key != "imaging" and spec.since == FIRST_VERSION
+)
+IMAGING_KEYS: tuple[str, ...] = tuple(
+    spec.key for spec in IMAGING_FINDINGS if spec.since == FIRST_VERSION
+)
+# Added to the vocabulary later: appended after the trailing columns, in vocabulary order.
+ADDED_FINDING_KEYS: tuple[str, ...] = tuple(
+    spec.key for spec in FINDINGS if spec.key != "imaging" and spec.since != FIRST_VERSION
+)
+ADDED_IMAGING_KEYS: tuple[str, ...] = tuple(
+    spec.key for spec in IMAGING_FINDINGS if spec.since != FIRST_VERSION
+)
 
 LEADING_COLUMNS: tuple[str, ...] = (
     "assessment_id",
@@ -75,12 +88,15 @@ TRAILING_COLUMNS: tuple[str, ...] = (
     "signed_at",
     "signed_by",
     "rules_version",
+    "red_flag_screen_reason",
 )
 COLUMNS: tuple[str, ...] = (
     *LEADING_COLUMNS,
     *FINDING_KEYS,
     *(f"imaging_{key}" for key in IMAGING_KEYS),
     *TRAILING_COLUMNS,
+    *ADDED_FINDING_KEYS,
+    *(f"imaging_{key}" for key in ADDED_IMAGING_KEYS),
 )
 
 # What the query reads, in the order ``_row`` unpacks it, with the kind of value each is (which
@@ -108,6 +124,7 @@ _FIELD_KINDS: dict[str, str] = {
     "signed_at": "datetime",
     "signed_by__username": "text",
     "rules_version": "text",
+    "red_flag_screen_reason": "text",
 }
 _FIELDS = tuple(_FIELD_KINDS)
 
@@ -202,10 +219,17 @@ def _row(values: tuple) -> list[str]:
     findings = values[_FINDINGS_AT] or {}
     imaging = findings.get("imaging") or {}
     out = [cell(values[i]) for i in _BEFORE_FINDINGS]
+    _finding_cells(out, findings, imaging, FINDING_KEYS, IMAGING_KEYS)
+    out.extend(cell(values[i]) for i in _AFTER_FINDINGS)
+    _finding_cells(out, findings, imaging, ADDED_FINDING_KEYS, ADDED_IMAGING_KEYS)
+    return out
+
+
+def _finding_cells(out: list[str], findings: dict, imaging: dict, keys, imaging_keys) -> None:
     append = out.append
-    for source, keys in ((findings, FINDING_KEYS), (imaging, IMAGING_KEYS)):
+    for source, source_keys in ((findings, keys), (imaging, imaging_keys)):
         get = source.get
-        for key in keys:
+        for key in source_keys:
             value = get(key)
             if value is None:
                 append("")
@@ -215,8 +239,6 @@ def _row(values: tuple) -> list[str]:
                 append("no")
             else:
                 append(cell(value))
-    out.extend(cell(values[i]) for i in _AFTER_FINDINGS)
-    return out
 
 
 class _Echo:
@@ -417,20 +439,29 @@ def copy_sql(
     rows_sql, params = values.query.sql_with_params()
     column = {name: f"r.{alias}" for alias, name in read.items()}
     cells: list[str] = []
+    added: list[str] = []  # the later vocabulary's cells, appended after the trailing columns
     joins = [_latest_visa_h_join(column["id"])]
     for name, kind in _FIELD_KINDS.items():
         if kind == "findings":
             findings = column[name]
-            for join, record_cells in (
-                _record("f", FINDING_KEYS, findings),
-                _record("im", IMAGING_KEYS, f"({findings} -> 'imaging')"),
+            for join, record_cells, base in (
+                (*_record("f", FINDING_KEYS + ADDED_FINDING_KEYS, findings), FINDING_KEYS),
+                (
+                    *_record("im", IMAGING_KEYS + ADDED_IMAGING_KEYS, f"({findings} -> 'imaging')"),
+                    IMAGING_KEYS,
+                ),
             ):
                 joins.append(join)
-                cells.extend(record_cells)
+                cells.extend(record_cells[: len(base)])
+                added.extend(record_cells[len(base) :])
         elif name == "visa_h_total":
             cells.append(_sql_column("visa_h.total", kind))
         else:
             cells.append(_sql_column(column[name], kind))
+    # Added findings first, then added imaging, as COLUMNS lists them.
+    added_findings = added[: len(ADDED_FINDING_KEYS)]
+    added_imaging = added[len(ADDED_FINDING_KEYS) :]
+    cells.extend(added_findings + added_imaging)
     order = ", ".join(column[name] for name in _EXPORT_ORDER)
     bounds, bound_params = [], []
     for operator, key in ((">", after), ("<=", up_to)):

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessments.reasoning import DIAGNOSIS_NAMES
+from assessments.reasoning import DIAGNOSIS_NAMES, evidence_words, headline, present, stage_shown
 from pht.rules import visa_h as visa_h_rules
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS, FindingSpec
 from pht.rules.probability import PROVOCATION_TESTS
@@ -69,6 +69,8 @@ UNITS = {
     "age": ("a", "years"),
     "duration_weeks": ("wk", "weeks"),
     "sitting_tolerance_min": ("min", "minutes"),
+    "temperature_c": ("Cel", "degrees Celsius"),
+    "imaging.apophyseal_displacement_mm": ("mm", "millimetres"),
 }
 SECTION_CATEGORY = {"examination": "exam", "imaging": "imaging"}
 SUGGESTED_LEVELS = ("likely", "possible")
@@ -416,8 +418,11 @@ class _AssessmentDocument:
     def _flags(self) -> list[str]:
         refs = []
         action = self.a.get_red_flag_action_display() if self.a.red_flag_action else ""
-        for flag in self.evaluation.get("red_flags") or []:
-            text = f"{flag['message']} Urgency: {flag['urgency']}. Suggested: {flag['action']}"
+        for flag in present(self.evaluation).get("red_flags") or []:
+            text = (
+                f"{flag['title']}. {flag['message']} Urgency: {flag['urgency']}. "
+                f"Suggested: {flag['action']} ({flag['citation']})"
+            )
             if action:
                 text += f" Action taken: {action}."
                 if self.a.red_flag_action_note:
@@ -430,13 +435,7 @@ class _AssessmentDocument:
                         "status": "active",
                         "category": [_concept(FLAG_CATEGORY, "clinical", "Clinical")],
                         "code": {
-                            "coding": [
-                                _coding(
-                                    CS_RED_FLAGS,
-                                    flag["slug"],
-                                    DIAGNOSIS_NAMES.get(flag["slug"], flag["slug"]),
-                                )
-                            ],
+                            "coding": [_coding(CS_RED_FLAGS, flag["slug"], flag["title"])],
                             "text": text,
                         },
                         "subject": _ref(self.patient_ref),
@@ -479,7 +478,7 @@ class _AssessmentDocument:
         site = _laterality(a.side)
         if site:
             condition["bodySite"] = [site]
-        stage = self.evaluation.get("stage")
+        stage = stage_shown(self.evaluation)
         if slug == "proximal_hamstring_tendinopathy" and stage:
             condition["stage"] = [
                 {
@@ -548,6 +547,7 @@ class _AssessmentDocument:
                     "text": f"Pre-test probability {probability.get('pre_test')} "
                     f"({probability.get('pre_test_basis', '')}). "
                     f"Caveat: {probability.get('caveat', '')}"
+                    + (f" Caution: {probability['caution']}" if probability.get("caution") else "")
                 }
             ],
         }
@@ -565,32 +565,34 @@ class _AssessmentDocument:
                 trace.append(
                     {
                         **item,
-                        "basis": f"{dx['name']} ({dx['level']}): {reason['direction']} "
-                        f"{reason.get('strength', '')}: {reason['text']}. Source "
-                        f"{reason.get('source', '')}: {reason.get('citation', '')} "
-                        f"[evidence {reason.get('evidence', '')}]",
+                        "basis": f"{dx['name']} ({dx['level']}): {reason['direction']}: "
+                        f"{reason['text']}. {_cited(reason)}",
                     }
                 )
-        stage = self.evaluation.get("stage")
+        stage = stage_shown(self.evaluation)
         for reason in (stage or {}).get("reasons") or []:
             trace.append(
                 {
                     **self._trace_item(reason.get("finding", "")),
                     "basis": f"Stage toward {reason.get('toward', '')}: {reason['text']}. "
-                    f"Source {reason.get('source', '')}: {reason.get('citation', '')}",
+                    f"{_cited(reason)}",
                 }
             )
-        for flag in self.evaluation.get("red_flags") or []:
+        for flag in present(self.evaluation).get("red_flags") or []:
             for key in flag.get("findings") or []:
                 trace.append(
                     {
                         **self._trace_item(key),
                         "basis": f"Red flag ({flag['urgency']}): {flag['message']} "
-                        f"Source {flag.get('source', '')}",
+                        f"({flag['citation']})",
                     }
                 )
-        top = (self.evaluation.get("differentials") or [{}])[0]
-        summary = [f"Top suggestion: {top.get('name', 'none')} ({top.get('level', '')})."]
+        top = headline(self.evaluation)
+        summary = [
+            f"Top suggestion: {top['name']} ({top['level']})."
+            if top
+            else "No listed diagnosis is suggested on these findings."
+        ]
         probability = (self.evaluation.get("pht_probability") or {}).get("post_test")
         if probability is not None:
             summary.append(f"Post-test probability of PHT {_percent(probability)}.")
@@ -619,6 +621,9 @@ class _AssessmentDocument:
         return impression
 
     def _trace_item(self, finding: str) -> dict[str, Any]:
+        # A reason with no finding of its own (a red flag keeping a diagnosis possible).
+        if finding == "red flag":
+            return {"itemCodeableConcept": {"text": "Red flag"}}
         key = finding.split(" + ")[0].strip()
         if key in self.finding_refs:
             return {"itemReference": _ref(self.finding_refs[key])}
@@ -626,8 +631,17 @@ class _AssessmentDocument:
 
     def _reasoning_lines(self) -> list[str]:
         lines = []
-        for flag in self.evaluation.get("red_flags") or []:
-            lines.append(f"Red flag ({flag['urgency']}): {flag['message']}")
+        view = present(self.evaluation, self.findings)
+        for flag in view.get("red_flags") or []:
+            lines.append(f"Red flag ({flag['urgency']}): {flag['title']}. {flag['message']}")
+        if not (view.get("screen") or {}).get("complete", True):
+            unasked = "; ".join(view.get("screen_unasked_labels") or [])
+            line = f"Red-flag screen not completed (not asked: {unasked})."
+            if self.a.red_flag_screen_reason:
+                line += f" Reason recorded by the clinician: {self.a.red_flag_screen_reason}"
+            lines.append(line)
+        if view.get("top") is None:
+            lines.append("No listed diagnosis is suggested on these findings.")
         for dx in self.evaluation.get("differentials") or []:
             if dx["level"] in SUGGESTED_LEVELS:
                 lines.append(f"{dx['name']}: {dx['level']}")
@@ -844,3 +858,14 @@ def patient_collection(
         _AssessmentDocument(assessment, entries=entries, visa_h=visa_h, rehab_plans=plans).build()
     identifier = urn("patient-collection", patient.pk, timestamp.isoformat())
     return _bundle("collection", entries, identifier, timestamp)
+
+
+def _cited(reason: dict[str, Any]) -> str:
+    """The readable citation of a stored reason, with its evidence status in plain words."""
+    citation = reason.get("citation", "")
+    words = evidence_words(reason.get("evidence", ""))
+    return (
+        f"{citation} ({words})."
+        if words and words not in reason.get("text", "")
+        else (f"{citation}." if citation else "")
+    )

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from assessments.reasoning import DIAGNOSIS_NAMES
+from assessments.reasoning import DIAGNOSIS_NAMES, present
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS, PAIN_LOCATIONS
 from pht.rules.probability import PROVOCATION_TESTS
 
@@ -32,7 +32,6 @@ STATIC_PREFIX = PDF_BASE_URL + "pht-static/"
 TEST_KEYS = tuple(test.key for test in PROVOCATION_TESTS)
 # Test order on the letter: as the examination is usually done (PO, BK, MBK).
 LETTER_TEST_ORDER = ("puranen_orava", "bent_knee_stretch", "modified_bent_knee_stretch")
-SUGGESTED = ("likely", "possible")
 PAIN_LOCATION_LABELS = {slug: slug.replace("_", " ") for slug in PAIN_LOCATIONS}
 URGENCY_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "soon": "Soon"}
 
@@ -105,13 +104,13 @@ def summary_context(assessment, *, visa_h=None) -> dict[str, Any]:
     evaluation = assessment.evaluation or {}
     findings = assessment.evaluated_findings or {}
     imaging = findings.get("imaging") or {}
-    probability = evaluation.get("pht_probability") or {}
-    differentials = evaluation.get("differentials") or []
-    suggested = [d for d in differentials if d["level"] in SUGGESTED]
+    view = present(evaluation, findings)
+    probability = view.get("probability") or {}
     red_flags = [
         {**flag, "urgency_label": URGENCY_LABELS.get(flag["urgency"], flag["urgency"])}
-        for flag in evaluation.get("red_flags") or []
+        for flag in view.get("red_flags") or []
     ]
+    screen = view.get("screen") or {"unasked": [], "complete": True}
     history = _rows(FINDINGS, findings, section="history", skip=("side", "visa_h"))
     return {
         "assessment": assessment,
@@ -122,10 +121,12 @@ def summary_context(assessment, *, visa_h=None) -> dict[str, Any]:
         "is_draft": not assessment.is_signed,
         "history": history,
         "screen": _rows(FINDINGS, findings, section="red_flags"),
+        "screen_complete": screen.get("complete", True),
+        "screen_unasked": view.get("screen_unasked_labels") or [],
         "tests": _tests(assessment, findings, probability),
         "examination": _rows(FINDINGS, findings, section="examination", skip=TEST_KEYS),
         "imaging_flags": _rows(
-            [s for s in IMAGING_FINDINGS if s.kind == "bool"], imaging, section="imaging"
+            [s for s in IMAGING_FINDINGS if s.kind != "text"], imaging, section="imaging"
         ),
         "imaging_reports": _rows(
             [s for s in IMAGING_FINDINGS if s.kind == "text"], imaging, section="imaging"
@@ -133,10 +134,15 @@ def summary_context(assessment, *, visa_h=None) -> dict[str, Any]:
         "visa_h_response": visa_h,
         "visa_h_total": visa_h.total if visa_h else findings.get("visa_h"),
         "red_flags": red_flags,
-        "differentials": suggested,
-        "unlikely": [d for d in differentials if d["level"] not in SUGGESTED],
+        "top": view.get("top"),
+        "rule_out": view.get("rule_out") or [],
+        "differentials": view.get("listed") or [],
+        "unlikely": view.get("unlikely") or [],
+        "risk_factors": view.get("risk_factors") or [],
+        "withheld": view.get("withheld") or [],
         "probability": probability,
-        "stage": evaluation.get("stage"),
+        "stage": view.get("stage"),
+        "open_flags": view.get("open_flags") or [],
         "working_diagnosis": assessment.working_diagnosis_text
         or DIAGNOSIS_NAMES.get(assessment.working_diagnosis, ""),
         "rules_version": evaluation.get("rules_version") or assessment.rules_version,

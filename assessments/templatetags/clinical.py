@@ -59,3 +59,19 @@ def split_levels(differentials):
     shown = [d for d in differentials or [] if d.get("level") != "unlikely"]
     rest = [d for d in differentials or [] if d.get("level") == "unlikely"]
     return shown, rest
+
+
+@register.filter
+def present(evaluation):
+    """A stored or fresh evaluation as the pages show it (``assessments.reasoning.present``)."""
+    from assessments.reasoning import present as present_evaluation
+
+    return present_evaluation(evaluation)
+
+
+@register.filter
+def evidence_words(evidence: str) -> str:
+    """Evidence status in plain words ("" when confirmed in the source)."""
+    from assessments.reasoning import evidence_words as words
+
+    return words(evidence)

@@ -13,6 +13,7 @@ from assessments.models import Assessment
 from pht import access, audit
 from pht.audit import Actor
 from pht.rules import RULES_VERSION, FindingsError
+from pht.rules.findings import label
 
 FORM_TEMPLATE = "assessments/assessment_form.html"
 
@@ -28,7 +29,14 @@ class SignForm(forms.Form):
         label="Details (where you referred, or why you did not refer)",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    red_flag_screen_reason = forms.CharField(
+        label="Reason the red-flag screen was not completed",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text="Printed on the summary. Better: answer the questions in the draft.",
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -190,6 +198,7 @@ def assessment_detail(request, assessment_id, sign_form=None, status=200):
             "current_rules_version": RULES_VERSION,
             "recorded": selectors.recorded_findings(assessment),
             "working_diagnosis_name": reasoning.diagnosis_name(assessment.working_diagnosis),
+            "screen_unasked_labels": [label(key) for key in assessment.screen_unasked],
         },
         status=status,
     )
@@ -211,6 +220,7 @@ def assessment_sign(request, assessment_id):
             lock_version=form.cleaned_data["lock_version"],
             red_flag_action=form.cleaned_data["red_flag_action"],
             red_flag_action_note=form.cleaned_data["red_flag_action_note"],
+            red_flag_screen_reason=form.cleaned_data["red_flag_screen_reason"],
         )
     except ValidationError as error:
         for field, field_errors in error.message_dict.items():

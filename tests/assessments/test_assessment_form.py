@@ -149,3 +149,37 @@ def test_an_archived_patient_gets_no_new_assessment(clinician_client, patient):
     patient.save()
     assert clinician_client.post(new_url(patient), BASE).status_code == 302
     assert not Assessment.objects.exists()
+
+
+def test_grading_a_deficit_that_was_answered_no_is_refused(clinician_client, patient):
+    response = clinician_client.post(
+        new_url(patient), {**BASE, "neuro_deficit": "no", "foot_drop": "yes"}
+    )
+    assert "this grades a deficit" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_the_new_findings_are_in_the_form_and_saved(clinician_client, patient):
+    response = clinician_client.post(
+        new_url(patient),
+        {
+            **BASE,
+            "bilateral_leg_symptoms": "no",
+            "groin_pain_on_loading": "yes",
+            "temperature_c": "38.4",
+            "neuro_deficit": "yes",
+            "neuro_deficit_extent": "single_root",
+            "motor_grade_weakest": "4",
+            "imaging_stress_fracture_site": "sacrum",
+            "imaging_apophyseal_displacement_mm": "12",
+        },
+    )
+    assert response.status_code == 302
+    findings = Assessment.objects.get().findings
+    assert findings["temperature_c"] == 38.4
+    assert findings["neuro_deficit_extent"] == "single_root"
+    assert findings["motor_grade_weakest"] == 4
+    assert findings["imaging"] == {
+        "stress_fracture_site": "sacrum",
+        "apophyseal_displacement_mm": 12,
+    }

@@ -51,3 +51,54 @@ def test_not_asked_is_not_negative(clinician_client, patient):
     evaluated = panel(clinician_client, patient).context["evaluation"]
     assert evaluated["pht_probability"]["post_test"] is None
     assert "night_pain" not in evaluated["findings"]
+
+
+def test_bilateral_leg_pain_puts_the_unasked_cauda_equina_questions_first(
+    clinician_client, patient
+):
+    content = panel(
+        clinician_client, patient, bilateral_leg_symptoms="yes", back_pain="yes"
+    ).content.decode()
+    assert "Leg symptoms in both legs: suspected cauda equina" in content
+    assert "Not yet asked: saddle numbness" in content
+    ask = content.index("Ask or check first")
+    assert ask < content.index("Differential diagnosis")
+    assert content.index("Saddle numbness", ask) < content.index("Most useful next tests")
+
+
+def test_a_suspected_femoral_neck_fracture_withholds_the_hop_and_says_why(
+    clinician_client, patient
+):
+    content = panel(
+        clinician_client,
+        patient,
+        groin_pain_on_loading="yes",
+        recent_training_load_change="yes",
+        pain_location="groin",
+    ).content.decode()
+    assert "Do not test" in content
+    assert "complete the fracture" in content
+    tests = content[content.index("Most useful next tests") :]
+    assert "Single-leg hop" not in tests
+
+
+def test_nothing_possible_says_no_listed_diagnosis(clinician_client, patient):
+    content = panel(
+        clinician_client, patient, modified_bent_knee_stretch="negative", back_pain="no"
+    ).content.decode()
+    assert "No listed diagnosis is suggested on these findings" in content
+
+
+def test_no_internal_keys_or_tags_reach_the_panel(clinician_client, patient):
+    import re
+
+    content = panel(
+        clinician_client,
+        patient,
+        onset="sudden",
+        bruising="yes",
+        tenderness_ischial_tuberosity="yes",
+        fever="yes",
+        modified_bent_knee_stretch="positive",
+    ).content.decode()
+    assert not re.search(r"\[(C|C2|M|Dev)[:\]]|\bS\d+b?\b|KNOWLEDGE|source S", content)

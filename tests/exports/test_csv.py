@@ -92,7 +92,8 @@ def test_clinic_csv_has_one_row_per_assessment_from_the_snapshot(
     assert row["bent_knee_stretch"] == "negative"
     assert row["pain_with_sitting"] == "yes"
     assert row["night_pain"] == "no"  # examined and negative
-    assert row["fever"] == ""  # not asked
+    assert row["fever"] == "no"  # asked: the screen was done
+    assert row["morning_stiffness"] == ""  # not asked
     assert row["pain_location"] == "ischial_tuberosity"
     assert row["side"] == "left"
     assert row["top_differential"] == signed.top_diagnosis
@@ -112,8 +113,8 @@ def test_red_flags_and_imaging_columns(admin_client_a, patient, clinician):
         },
     )
     row = read_csv(admin_client_a.get(reverse("exports:clinic_csv")))[0]
-    assert row["red_flags"] == "malignancy_or_infection"
-    assert row["red_flag_urgency"] == "urgent"
+    assert row["red_flags"] == "suspected_infection"
+    assert row["red_flag_urgency"] == "urgent"  # fever with pain of 10 weeks
     assert row["imaging_tendon_thickening"] == "yes"
     assert row["imaging_partial_tear"] == ""
     assert row["imaging_mri"] == "Thickened common origin"

@@ -183,6 +183,14 @@ def _value(spec):
         case "int":
             return st.integers(spec.min or 0, spec.max if spec.max is not None else 10**6)
         case "number":
+            if spec.min is not None or spec.max is not None:  # a bounded measurement
+                low = spec.min or 0
+                high = spec.max if spec.max is not None else 10**6
+                return st.one_of(
+                    st.integers(low, high),
+                    st.floats(low, high, allow_nan=False, allow_infinity=False),
+                    st.integers(low * 10**5, high * 10**5).map(lambda n: n / 10**5),
+                )
             return _NUMBER
         case "choice" | "test":
             return st.sampled_from(spec.choices)

@@ -151,7 +151,8 @@ def test_risk_assessment_and_flags(rich_assessment):
     assert risk["prediction"][0]["probabilityDecimal"] == probability["post_test"]
     assert risk["method"]["text"] == probability["method"]
     (flag,) = resources(bundle, "Flag")
-    assert flag["code"]["coding"][0]["code"] == "malignancy_or_infection"
+    assert flag["code"]["coding"][0]["code"] == "suspected_infection"
+    assert flag["code"]["coding"][0]["display"] == "Possible infection"
     assert "Action taken: Referral made" in flag["code"]["text"]
 
 

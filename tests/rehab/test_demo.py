@@ -2,9 +2,14 @@
 
 from rehab.demo import DEMO_PLAN_PATIENTS, seed_demo_plans
 from rehab.models import ProgressReview, RehabPlan, StageChange
-from tests.factories import PatientFactory, make_assessment
+from tests.factories import SCREEN_NEGATIVE, PatientFactory, make_assessment
 
-NOT_PHT = {"onset": "gradual", "duration_weeks": 2, "pain_location": ["lower_back", "below_knee"]}
+NOT_PHT = {
+    **SCREEN_NEGATIVE,
+    "onset": "gradual",
+    "duration_weeks": 2,
+    "pain_location": ["lower_back", "below_knee"],
+}
 
 
 def test_three_patients_get_plans_at_stages_1_2_and_4(clinic_a, clinician):
