@@ -29,7 +29,8 @@ probability** (``probability.py``), so the level never contradicts the figure sh
 "possible", with a reason that says so; with an urgent or emergency flag it is **ruled out
 first**: it ranks above every other diagnosis, in its own group.
 
-**Ranking.** Rule out first, then level (likely, possible, unlikely), then score, then
+**Ranking.** Rule out first (the most urgent flag first), then level (likely, possible,
+unlikely), then score, then
 ``CLINICAL_PRIORITY`` (serious pathology first, so a tie never hides it), then slug. The first
 diagnosis is the headline only when it is at least "possible"; otherwise no listed diagnosis is
 suggested.
@@ -60,6 +61,7 @@ from pht.rules.red_flags import (
     OPEN_URGENCIES,
     RISK_AGE_OLDER,
     SKELETALLY_IMMATURE_MAX_AGE,
+    URGENCY_RANK,
 )
 from pht.rules.sources import EVIDENCE_NOTE, SOURCES, Evidence
 
@@ -1307,9 +1309,18 @@ def level_for(score: float, *, exam: bool = True) -> Level:
 
 
 def rank_key(
-    slug: str, score: float, level: str, rule_out_first: bool
-) -> tuple[int, int, float, int, str]:
-    return (0 if rule_out_first else 1, LEVEL_RANK[level], -score, PRIORITY[slug], slug)
+    slug: str, score: float, level: str, rule_out_first: bool, urgency: str | None = None
+) -> tuple[int, int, int, float, int, str]:
+    """Rule out first (the most urgent flag first), then level, score, clinical priority."""
+    urgent_first = URGENCY_RANK.get(urgency, len(URGENCY_RANK)) if rule_out_first else 0
+    return (
+        0 if rule_out_first else 1,
+        urgent_first,
+        LEVEL_RANK[level],
+        -score,
+        PRIORITY[slug],
+        slug,
+    )
 
 
 def _reason(rule: Rule) -> Reason:
@@ -1448,7 +1459,7 @@ def score_all(
                 flag_urgency=urgency,
             )
         )
-    results.sort(key=lambda d: rank_key(d.slug, d.score, d.level, d.rule_out_first))
+    results.sort(key=lambda d: rank_key(d.slug, d.score, d.level, d.rule_out_first, d.flag_urgency))
     return tuple(results)
 
 

@@ -47,7 +47,7 @@ from pht.rules.differentials import (
 )
 from pht.rules.findings import label
 from pht.rules.predicates import AllOf, AnyOf, Condition, When
-from pht.rules.probability import pht_probability
+from pht.rules.probability import pht_level
 from pht.rules.red_flags import (
     BILATERAL_LEGS,
     BONE_STRESS_CONTEXT,
@@ -55,8 +55,8 @@ from pht.rules.red_flags import (
     OPEN_URGENCIES,
     RED_FLAG_RULES,
     RedFlag,
-    diagnosis_urgencies,
-    red_flags,
+    grade_of,
+    urgencies_of,
 )
 
 # [Dev] Tuning of the look-ahead; see the module docstring.
@@ -261,15 +261,15 @@ for _t, _table in enumerate(TABLES):
         _compiled = tuple((rule.when._test, rule) for rule in _unit)
         for _key in dict.fromkeys(k for rule in _unit for k in rule.when.keys):
             _UNITS_BY_KEY.setdefault(_key, []).append((_t, _u, _compiled))
-_FLAG_KEYS: frozenset[str] = frozenset(
-    key for rule in RED_FLAG_RULES for grade in rule.grades for key in grade.when.keys
-) | frozenset(
-    key
-    for rule in RED_FLAG_RULES
-    for grade in rule.grades
-    if grade.unless is not None
-    for key in grade.unless.keys
-)
+# Which red-flag rules read each key (their conditions or retiring negatives).
+_FLAG_RULES_BY_KEY: dict[str, list[Any]] = {}
+for _rule in RED_FLAG_RULES:
+    _keys = {key for grade in _rule.grades for key in grade.when.keys} | {
+        key for grade in _rule.grades if grade.unless is not None for key in grade.unless.keys
+    }
+    for _key in _keys:
+        _FLAG_RULES_BY_KEY.setdefault(_key, []).append(_rule)
+_FLAG_KEYS: frozenset[str] = frozenset(_FLAG_RULES_BY_KEY)
 _INDEX: dict[str, int] = {table.slug: t for t, table in enumerate(TABLES)}
 _PROVOCATION_KEYS = frozenset(
     key for rule in TABLES[PHT_INDEX].rules if rule.group == PROVOCATION for key in rule.when.keys
@@ -343,11 +343,27 @@ def next_tests(
     rule_out = [by_slug[table.slug].rule_out_first for table in TABLES]
     urgency_now = {table.slug: by_slug[table.slug].flag_urgency for table in TABLES}
     weights = [PLAUSIBLE_WEIGHT if level != "unlikely" else UNLIKELY_WEIGHT for level in levels]
-    top = _INDEX[differentials[0].slug]
+    ranked = [_INDEX[d.slug] for d in differentials]
+    top = ranked[0]
     raws = [raw_score(table, fired[t]) for t, table in enumerate(TABLES)]
+    exams = [exam_supported(fired[t]) for t in range(len(TABLES))]
     pht_units = [r for r in fired[PHT_INDEX] if r is None or r.group != PROVOCATION]
     pht_prior_raw = raw_score(TABLES[PHT_INDEX], tuple(pht_units))
     pht_exam = exam_supported(tuple(pht_units))
+    grades_now = {rule.slug: grade_of(rule, flat) for rule in RED_FLAG_RULES}
+    state = _State(
+        scores=scores,
+        levels=levels,
+        rule_out=rule_out,
+        urgency_now=urgency_now,
+        raws=raws,
+        exams=exams,
+        ranked=ranked,
+        pht_prior_raw=pht_prior_raw,
+        pht_exam=pht_exam,
+        pre_test_probability=pre_test_probability,
+        grades_now=grades_now,
+    )
 
     scored: list[tuple[float, int, Candidate, list[str]]] = []
     for order, candidate in enumerate(CANDIDATES):
@@ -366,20 +382,7 @@ def next_tests(
                 weighted = weights[t] * abs(delta)
                 information += weighted
                 moved[t] = moved.get(t, 0.0) + weighted
-            new_top = _new_top(
-                overlay,
-                deltas,
-                keys,
-                scores=scores,
-                levels=levels,
-                rule_out=rule_out,
-                urgency_now=urgency_now,
-                raws=raws,
-                pht_prior_raw=pht_prior_raw,
-                pht_exam=pht_exam,
-                pre_test_probability=pre_test_probability,
-                fired=fired,
-            )
+            new_top = _new_top(overlay, deltas, keys, state)
             if new_top != top:
                 information += TOP_CHANGE_BONUS
             impact += information / 2
@@ -432,60 +435,87 @@ def _deltas(
     return deltas
 
 
+@dataclass(frozen=True)
+class _State:
+    """What the look-ahead compares each outcome with (computed once per evaluation)."""
+
+    scores: list[float]
+    levels: list[str]
+    rule_out: list[bool]
+    urgency_now: Mapping[str, str | None]
+    raws: list[float]
+    exams: list[bool]
+    ranked: list[int]
+    pht_prior_raw: float
+    pht_exam: bool
+    pre_test_probability: float | None
+    grades_now: Mapping[str, Any]
+
+
 def _new_top(
     overlay: Mapping[str, Any],
     deltas: Mapping[int, tuple[float, bool]],
     keys: set[str],
-    *,
-    scores: list[float],
-    levels: list[str],
-    rule_out: list[bool],
-    urgency_now: Mapping[str, str | None],
-    raws: list[float],
-    pht_prior_raw: float,
-    pht_exam: bool,
-    pre_test_probability: float | None,
-    fired: Fired,
+    state: _State,
 ) -> int:
-    """The index of the first diagnosis once this outcome's changes apply."""
-    changed: dict[int, tuple[float, str, bool]] = {}
+    """The index of the first diagnosis once this outcome's changes apply.
+
+    Only the diagnoses whose score, level or red flag can change are re-ranked against the
+    best unchanged one (the first unchanged entry of the current ranking).
+    """
+    changed: dict[int, tuple[float, str, bool, str | None]] = {}
+    urgency_now = state.urgency_now
     for t, (delta, raised) in deltas.items():
-        score = round(raws[t] + delta, 2)
         if t == PHT_INDEX:
             continue
-        exam = raised or exam_supported(fired[t])
-        changed[t] = (score, level_for(score, exam=exam), rule_out[t])
+        score = round(state.raws[t] + delta, 2)
+        level = level_for(score, exam=raised or state.exams[t])
+        changed[t] = (score, level, state.rule_out[t], urgency_now[TABLES[t].slug])
     if keys & (_PROVOCATION_KEYS | _PHT_KEYS):
         delta = deltas.get(PHT_INDEX, (0.0, False))
-        prior = pht_prior_raw
+        prior = state.pht_prior_raw
         if not keys & _PROVOCATION_KEYS:
             prior += delta[0]
-        probability = pht_probability(
+        level = pht_level(
             overlay,
-            pre_test_probability,
+            state.pre_test_probability,
             prior_points=prior,
-            exam_support=pht_exam or delta[1],
+            exam_support=state.pht_exam or delta[1],
         )
         changed[PHT_INDEX] = (
-            round(raws[PHT_INDEX] + delta[0], 2),
-            probability.level,
-            rule_out[PHT_INDEX],
+            round(state.raws[PHT_INDEX] + delta[0], 2),
+            level,
+            state.rule_out[PHT_INDEX],
+            urgency_now[TABLES[PHT_INDEX].slug],
         )
     if keys & _FLAG_KEYS:
-        urgencies = diagnosis_urgencies(red_flags(overlay))
+        grades = dict(state.grades_now)
+        for key in keys & _FLAG_KEYS:
+            for rule in _FLAG_RULES_BY_KEY[key]:
+                grades[rule.slug] = grade_of(rule, overlay)
+        urgencies = urgencies_of(grades)
         for t, table in enumerate(TABLES):
             urgency = urgencies.get(table.slug)
             if urgency == urgency_now[table.slug]:
                 continue
-            score, level, _ = changed.get(t, (scores[t], levels[t], rule_out[t]))
+            score, level, _, _ = changed.get(
+                t, (state.scores[t], state.levels[t], state.rule_out[t], None)
+            )
             if urgency is not None and level == "unlikely":
                 level = "possible"
-            changed[t] = (score, level, urgency in OPEN_URGENCIES)
-    best: tuple[Any, ...] | None = None
-    best_t = 0
-    for t, table in enumerate(TABLES):
-        score, level, rof = changed.get(t, (scores[t], levels[t], rule_out[t]))
-        key = rank_key(table.slug, score, level, rof)
-        if best is None or key < best:
+            changed[t] = (score, level, urgency in OPEN_URGENCIES, urgency)
+    if not changed:
+        return state.ranked[0]
+    best_t = next((t for t in state.ranked if t not in changed), state.ranked[0])
+    best = rank_key(
+        TABLES[best_t].slug,
+        state.scores[best_t],
+        state.levels[best_t],
+        state.rule_out[best_t],
+        urgency_now[TABLES[best_t].slug],
+    )
+    for t, (score, level, rof, urgency) in changed.items():
+        key = rank_key(TABLES[t].slug, score, level, rof, urgency)
+        if key < best:
             best, best_t = key, t
     return best_t

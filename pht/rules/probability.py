@@ -213,6 +213,26 @@ def prior_tier(points: float, *, exam_support: bool) -> PreTestTier:
     return PRE_TEST_TIERS[-1]  # pragma: no cover (the last tier has no minimum)
 
 
+def pht_level(
+    flat: Mapping[str, Any],
+    pre_test_probability: float | None,
+    *,
+    prior_points: float,
+    exam_support: bool,
+) -> str:
+    """PHT's level only, as ``pht_probability(...).level`` (the next-test look-ahead's path)."""
+    if pre_test_probability is None:
+        pre_test = prior_tier(prior_points, exam_support=exam_support).probability
+    else:
+        pre_test = float(pre_test_probability)
+    for test in PROVOCATION_TESTS:
+        result = flat.get(test.key)
+        if result is not None:
+            lr = test.lr_positive if result == "positive" else test.lr_negative
+            return band(post_test_probability(pre_test, lr))
+    return band(pre_test)
+
+
 def check_pre_test(value: object) -> list[str]:
     """Errors for a clinician's pre-test probability (empty when valid)."""
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -484,14 +484,34 @@ def _citation(rule: RedFlagRule) -> str:
     return cite_with_evidence(rule.sources, rule.evidence)
 
 
+def grade_of(rule: RedFlagRule, flat: Mapping[str, Any]) -> Grade | None:
+    """The grade at which ``rule`` is raised on these findings, or None."""
+    for grade in rule.grades:
+        if grade.when._test(flat) and not (grade.unless is not None and grade.unless._test(flat)):
+            return grade
+    return None
+
+
+def urgencies_of(grades: Mapping[str, Grade | None]) -> dict[str, Urgency]:
+    """``diagnosis_urgencies`` from each rule's raised grade (superseded flags left out)."""
+    urgencies: dict[str, Urgency] = {}
+    for slug, grade in grades.items():
+        if grade is None or grade.diagnosis is None:
+            continue
+        if any(grades.get(other) is not None for other in RULE_BY_SLUG[slug].superseded_by):
+            continue
+        current = urgencies.get(grade.diagnosis)
+        if current is None or URGENCY_RANK[grade.urgency] < URGENCY_RANK[current]:
+            urgencies[grade.diagnosis] = grade.urgency
+    return urgencies
+
+
 def red_flags(flat: Mapping[str, Any]) -> tuple[RedFlag, ...]:
     """Every red flag whose own findings call for it, most urgent first."""
     raised: dict[str, RedFlag] = {}
     for rule in RED_FLAG_RULES:
-        for grade in rule.grades:
-            if not grade.when.holds(flat):
-                continue
-            if grade.unless is not None and grade.unless.holds(flat):
+        for grade in (grade_of(rule, flat),):
+            if grade is None:
                 continue
             unasked = tuple(key for key in rule.asks if key not in flat)
             message = grade.message

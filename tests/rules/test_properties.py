@@ -270,10 +270,15 @@ def test_post_test_is_a_probability(raw: dict, pre: float) -> None:
 
 
 @given(findings())
-def test_ranking_is_rule_out_first_then_level_then_score(raw: dict) -> None:
+def test_ranking_is_rule_out_first_most_urgent_first_then_level_then_score(raw: dict) -> None:
     differentials = evaluate(raw).differentials
     keys = [
-        (not d.rule_out_first, LEVEL_RANK["likely"] - LEVEL_RANK[d.level], -d.score)
+        (
+            not d.rule_out_first,
+            URGENCY_RANK[d.flag_urgency] if d.rule_out_first else 0,
+            LEVEL_RANK["likely"] - LEVEL_RANK[d.level],
+            -d.score,
+        )
         for d in differentials
     ]
     assert keys == sorted(keys)

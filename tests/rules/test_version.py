@@ -21,7 +21,7 @@ RULES = Path(__file__).resolve().parents[2] / "pht" / "rules"
 # Not rules: the command line and the generator of the docs tables.
 NOT_RULES = {"__main__.py", "reference.py"}
 
-PINNED = {"2026.12.1": "abeafe9caad8bdebabab7dbbd77b233cd2258887a1ec34a9023ff2a0c1b127b1"}
+PINNED = {"2026.12.1": "5d5873eb9338caca1f2bd26931d247da5fe75617de0e1a0c0694407806cc9eac"}
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:
