@@ -12,13 +12,15 @@ FIND_PYTHON := for c in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which pyth
 	[ -n "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo "$$c"; break; }; done
 
-.PHONY: help run test check fmt migrate seed bench clean
+.PHONY: help run test check fmt bench validate docs clean
 
 help:
 	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   lint, format check, missing-migrations check and the test suite"
 	@echo "make check  lint, format check and missing-migrations check only"
 	@echo "make fmt    format and auto-fix lint"
+	@echo "make validate  run the published-case validation set through the rules and print the figures"
+	@echo "make docs   regenerate the rules' reference tables in docs/ from the code"
 
 $(PY):
 	@py="$$($(FIND_PYTHON))"; \
@@ -66,6 +68,16 @@ test: check
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--patients 2000" for a small SQLite run.
 bench: $(VENV)/.installed-run
 	$(PY) bench/load.py $(BENCH_ARGS)
+
+# The published-case validation set (tests/rules/validation/) through python -m pht.rules:
+# top-1, top-5, red-flag sensitivity per urgency, false urgent alarms, hazardous suggestions,
+# stage agreement and a confusion table. Figures per RULES_VERSION go in docs/validation.md.
+validate: $(VENV)/.installed-run
+	$(PY) scripts/validate.py $(VALIDATE_ARGS)
+
+# The generated tables of docs/rules.md, docs/findings.md and docs/sources.md.
+docs: $(VENV)/.installed-run
+	$(PY) scripts/rules_docs.py
 
 fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
