@@ -243,6 +243,10 @@ CANDIDATES: tuple[Candidate, ...] = (
 
 # Tests that load bone: never suggested while a bone stress injury is suspected or shown.
 LOADING_TESTS: tuple[str, ...] = ("hop_test_pain", "single_leg_bridge_pain")
+LOADING_TEST_NAMES: dict[str, str] = {
+    "hop_test_pain": "Single-leg hop test",
+    "single_leg_bridge_pain": "Single-leg bridge",
+}
 WITHHOLD_WHY: dict[str, str] = {
     "femoral_neck_bone_stress": (
         "Not suggested while a femoral neck bone stress injury is suspected: a hop or "
@@ -320,7 +324,11 @@ def _withheld(flat: Mapping[str, Any], flags: tuple[RedFlag, ...]) -> list[Withh
     reasons = [WITHHOLD_WHY[flag.slug] for flag in flags if flag.slug in WITHHOLD_WHY]
     if not reasons:
         return []
-    return [Withheld(key, label(key), reasons[0]) for key in LOADING_TESTS if key not in flat]
+    return [
+        Withheld(key, LOADING_TEST_NAMES[key], reasons[0])
+        for key in LOADING_TESTS
+        if key not in flat
+    ]
 
 
 def next_tests(

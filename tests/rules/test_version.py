@@ -21,7 +21,7 @@ RULES = Path(__file__).resolve().parents[2] / "pht" / "rules"
 # Not rules: the command line and the generator of the docs tables.
 NOT_RULES = {"__main__.py", "reference.py"}
 
-PINNED = {"2026.12.1": "5d5873eb9338caca1f2bd26931d247da5fe75617de0e1a0c0694407806cc9eac"}
+PINNED = {"2026.12.1": "901d21773fc5492708c462e6c55aabbf5aa82baa88e5fdd2fa2890f3ec15c5cb"}
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:
