@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import Assessment, Patient
 from pht.audit import Actor
+from pht.rules.screen import SCREEN_KEYS
 
 PHT_BASE = {
     "onset": "gradual",
@@ -41,14 +42,7 @@ TESTS_NEGATIVE = {
 
 # The red-flag screen answered "no". Signed demo assessments had the screen done (answers a case
 # does not state are "no"), except DPC-1013, which shows a sign-off with the reason it was not.
-SCREEN_NO = {
-    "saddle_anaesthesia": False,
-    "bladder_bowel_change": False,
-    "cancer_history": False,
-    "weight_loss_unexplained": False,
-    "fever": False,
-    "neuro_deficit": False,
-}
+SCREEN_NO = dict.fromkeys(SCREEN_KEYS, False)
 NOT_SCREENED = {
     "DPC-1013": "Telephone review: the screening questions were deferred to the next visit.",
 }

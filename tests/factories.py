@@ -6,6 +6,7 @@ import factory
 
 from assessments.models import Patient
 from pht.models import Clinic, Membership, User
+from pht.rules.screen import SCREEN_KEYS
 
 PASSWORD = "correct-horse-battery"
 
@@ -58,14 +59,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
 # Typical proximal hamstring tendinopathy presentation (KNOWLEDGE.md section 4.2).
 # The red-flag screen answered "no" throughout: an assessment that can be signed without a reason.
-SCREEN_NEGATIVE = {
-    "saddle_anaesthesia": False,
-    "bladder_bowel_change": False,
-    "cancer_history": False,
-    "weight_loss_unexplained": False,
-    "fever": False,
-    "neuro_deficit": False,
-}
+SCREEN_NEGATIVE = dict.fromkeys(SCREEN_KEYS, False)
 
 PHT_FINDINGS = {
     **SCREEN_NEGATIVE,

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pht.rules.findings import SPECS
+from pht.rules.findings import IMAGING_SPECS, SPECS
 from pht.rules.predicates import AllOf, AnyOf, Condition, When, has_any, raised_by
 from pht.rules.red_flags import (
     APOPHYSIS_AGE_MAX,
@@ -248,19 +248,8 @@ YOUNG = When("age", "between", (APOPHYSIS_AGE_MIN, APOPHYSIS_AGE_MAX))
 IMMATURE = When("age", "at_most", SKELETALLY_IMMATURE_MAX_AGE)
 BONE_STRESS_ON_IMAGING = AnyOf(
     is_("imaging.stress_fracture"),
-    When(
-        "imaging.stress_fracture_site",
-        "in",
-        (
-            "femoral_neck_tension",
-            "femoral_neck_compression",
-            "femoral_neck",
-            "sacrum",
-            "pubic_ramus",
-            "ischium",
-            "other",
-        ),
-    ),
+    # Any site recorded: the report named a bone stress injury.
+    When("imaging.stress_fracture_site", "in", IMAGING_SPECS["stress_fracture_site"].choices),
 )
 APOPHYSEAL_AVULSION_ON_IMAGING = AnyOf(
     is_("imaging.apophyseal_avulsion"),

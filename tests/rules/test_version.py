@@ -21,7 +21,7 @@ RULES = Path(__file__).resolve().parents[2] / "pht" / "rules"
 # Not rules: the command line and the generator of the docs tables.
 NOT_RULES = {"__main__.py", "reference.py"}
 
-PINNED = {"2026.12.1": "901d21773fc5492708c462e6c55aabbf5aa82baa88e5fdd2fa2890f3ec15c5cb"}
+PINNED = {"2026.12.1": "128df121d49d8d9e8182b22bc44d20fb596ffe54a07d9218e51ff90ccd91ea76"}
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:
