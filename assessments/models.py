@@ -216,8 +216,13 @@ class Assessment(models.Model):
 
     @property
     def stage_display(self) -> str:
-        from assessments.reasoning import STAGE_NAMES
+        """The stored stage, only where a stage belongs: tendinopathy leads and no urgent or
+        emergency flag is open (also for assessments stored under earlier rules, which gave a
+        stage more often). Read from the summary columns, never the snapshot."""
+        from assessments.reasoning import PHT, STAGE_NAMES
 
+        if self.top_diagnosis != PHT or self.red_flag_urgency in ("emergency", "urgent"):
+            return ""
         return STAGE_NAMES.get(self.stage, "")
 
     @property

@@ -60,3 +60,16 @@ def test_an_earlier_flag_gets_a_title_and_a_readable_citation():
 def test_earlier_next_tests_count_as_tests():
     view = present(EARLIER)
     assert [t["name"] for t in view["tests"]] == ["X"] and view["questions"] == []
+
+
+def test_the_record_page_hides_a_stage_stored_beside_an_urgent_flag(patient, clinician):
+    from tests.factories import make_assessment
+
+    assessment = make_assessment(patient=patient, user=clinician, sign=True)
+    assert assessment.stage_display
+    # As an assessment stored under earlier rules could be: a stage with an urgent flag.
+    assessment.red_flag_urgency = "urgent"
+    assert assessment.stage_display == ""
+    assessment.red_flag_urgency = ""
+    assessment.top_diagnosis = "stress_fracture"
+    assert assessment.stage_display == ""
