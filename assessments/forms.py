@@ -151,7 +151,7 @@ SECTION_TITLES = {
 
 
 def _finding_field(spec, *, exam: bool = False) -> forms.Field:
-    """A form field for one FINDINGS.md key. Every field is optional: blank means absent."""
+    """A form field for one findings key (docs/findings.md). Blank means absent."""
     help_text = spec.help
     if spec.kind == "bool":
         return forms.ChoiceField(

@@ -77,8 +77,8 @@ class Patient(models.Model):
 class Assessment(models.Model):
     """One consultation: the findings recorded, the reasoning shown, the clinician's decision.
 
-    ``findings`` uses the FINDINGS.md vocabulary: a key that is absent was not asked or not
-    examined; ``False``/``"negative"`` was examined and negative. The evaluation snapshot
+    ``findings`` uses the findings vocabulary (docs/findings.md): a key that is absent was not
+    asked or not examined; ``False``/``"negative"`` was examined and negative. The evaluation snapshot
     (``evaluated_findings``, ``evaluation``, ``rules_version``) is exactly what the clinician
     saw; a signed assessment keeps it for good. Summary columns (``top_diagnosis``,
     ``stage``, ``post_test_probability``, ``red_flag_urgency``) are copied from the snapshot

@@ -57,7 +57,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     sex = Patient.Sex.FEMALE
 
 
-# Typical proximal hamstring tendinopathy presentation (KNOWLEDGE.md section 4.2).
+# Typical proximal hamstring tendinopathy presentation (docs/rules.md).
 # The red-flag screen answered "no" throughout: an assessment that can be signed without a reason.
 SCREEN_NEGATIVE = dict.fromkeys(SCREEN_KEYS, False)
 
