@@ -241,6 +241,11 @@ CANDIDATES: tuple[Candidate, ...] = (
     ),
 )
 
+_CANDIDATE_KEYS: tuple[frozenset[str], ...] = tuple(
+    frozenset(key for key, _ in (*candidate.positive, *candidate.negative))
+    for candidate in CANDIDATES
+)
+
 # Tests that load bone: never suggested while a bone stress injury is suspected or shown.
 LOADING_TESTS: tuple[str, ...] = ("hop_test_pain", "single_leg_bridge_pain")
 LOADING_TEST_NAMES: dict[str, str] = {
@@ -374,8 +379,9 @@ def next_tests(
     )
 
     scored: list[tuple[float, int, Candidate, list[str]]] = []
+    overlay = dict(flat)  # one private scratch copy: each outcome is set, scored, removed
     for order, candidate in enumerate(CANDIDATES):
-        keys = {key for key, _ in (*candidate.positive, *candidate.negative)}
+        keys = _CANDIDATE_KEYS[order]
         if candidate.key in withheld_keys or any(key in flat for key in keys):
             continue
         if candidate.only_if and by_slug[candidate.only_if].level == "unlikely":
@@ -383,7 +389,7 @@ def next_tests(
         moved: dict[int, float] = {}
         impact = 0.0
         for outcome in (candidate.positive, candidate.negative):
-            overlay = {**flat, **dict(outcome)}
+            overlay.update(outcome)
             deltas = _deltas(overlay, fired, [key for key, _ in outcome])
             information = 0.0
             for t, (delta, _raised) in deltas.items():
@@ -391,6 +397,8 @@ def next_tests(
                 information += weighted
                 moved[t] = moved.get(t, 0.0) + weighted
             new_top = _new_top(overlay, deltas, keys, state)
+            for key, _ in outcome:
+                del overlay[key]
             if new_top != top:
                 information += TOP_CHANGE_BONUS
             impact += information / 2

@@ -116,7 +116,7 @@ class AnyOf:
     def __init__(self, *parts: "Condition") -> None:
         object.__setattr__(self, "parts", tuple(parts))
         tests = tuple(part._test for part in parts)
-        object.__setattr__(self, "_test", lambda f: any(t(f) for t in tests))
+        object.__setattr__(self, "_test", _any_of(tests))
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -164,6 +164,18 @@ def _compile(key: str, op: Op, value: Any) -> Callable[[Flat], bool]:
         case "absent":
             return lambda f: key not in f
     raise ValueError(f"unknown operator {op!r}")
+
+
+def _any_of(tests: tuple[Callable[[Flat], bool], ...]) -> Callable[[Flat], bool]:
+    # Plain ``or`` for the common small cases: a generator per call was a hot spot.
+    if len(tests) == 2:
+        first, second = tests
+        return lambda f: first(f) or second(f)
+    if len(tests) == 3:
+        first, second, third = tests
+        return lambda f: first(f) or second(f) or third(f)
+
+    return lambda f: any(part(f) for part in tests)
 
 
 def raised_by(condition: Condition, flat: Flat) -> tuple[str, ...]:

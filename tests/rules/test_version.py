@@ -21,7 +21,7 @@ RULES = Path(__file__).resolve().parents[2] / "pht" / "rules"
 # Not rules: the command line and the generator of the docs tables.
 NOT_RULES = {"__main__.py", "reference.py"}
 
-PINNED = {"2026.12.1": "128df121d49d8d9e8182b22bc44d20fb596ffe54a07d9218e51ff90ccd91ea76"}
+PINNED = {"2026.12.1": "0a2d2d940182d39e7496f4e4271b4142379773d4796fe56410d17e291b6257f7"}
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:
