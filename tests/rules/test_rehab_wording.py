@@ -196,45 +196,34 @@ def test_plural(count, text) -> None:
     assert plural(count, "week") == text
 
 
+def progression(**overrides):
+    """A settled stage-1 review: marker pain 1/10 and unchanged, full adherence."""
+    inputs = {
+        "current_stage": 1,
+        "marker_pain": 1,
+        "response_24h": "same",
+        "previous_marker_pain": 1,
+        "sitting_tolerance_min": None,
+        "adherence": "full",
+    }
+    return rehab.suggest_progression(**(inputs | overrides))
+
+
 @pytest.mark.parametrize(("weeks", "text"), [(0.0, "Only 0 weeks"), (0.5, "Only 0.5 weeks")])
 def test_the_hold_reason_pluralises_weeks(weeks, text) -> None:
-    result = rehab.suggest_progression(
-        current_stage=1,
-        marker_pain=1,
-        response_24h="same",
-        previous_marker_pain=1,
-        sitting_tolerance_min=None,
-        adherence="full",
-        weeks_at_stage=weeks,
-    )
+    result = progression(weeks_at_stage=weeks)
     assert any(reason.startswith(f"{text} at this stage") for reason in result.reasons)
     assert any("at least 1 week " in reason for reason in result.reasons)
 
 
 @pytest.mark.parametrize(("weeks", "text"), [(1.0, "1 week at"), (2.0, "2 weeks at")])
 def test_the_progress_reason_pluralises_weeks(weeks, text) -> None:
-    result = rehab.suggest_progression(
-        current_stage=1,
-        marker_pain=1,
-        response_24h="same",
-        previous_marker_pain=1,
-        sitting_tolerance_min=None,
-        adherence="full",
-        weeks_at_stage=weeks,
-    )
+    result = progression(weeks_at_stage=weeks)
     assert any(reason.startswith(text) for reason in result.reasons)
 
 
 def test_a_one_point_rise_is_singular() -> None:
-    result = rehab.suggest_progression(
-        current_stage=1,
-        marker_pain=2,
-        response_24h="same",
-        previous_marker_pain=1,
-        sitting_tolerance_min=None,
-        adherence="full",
-        weeks_at_stage=2.0,
-    )
+    result = progression(marker_pain=2, weeks_at_stage=2.0)
     assert any("rose by 1 point since" in reason for reason in result.reasons)
 
 
