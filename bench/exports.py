@@ -120,7 +120,7 @@ def seed(n_assessments: int):
 
 
 def bench_pdf(template, repeats: int) -> list[float]:
-    from assessments.exports import summary
+    from exports import summary
 
     times = []
     for _ in range(repeats):
@@ -133,7 +133,7 @@ def bench_pdf(template, repeats: int) -> list[float]:
 
 def consume_csv(queryset) -> tuple[int, int]:
     """Stream the CSV to nowhere: (rows, bytes). The stream yields blocks of many lines."""
-    from assessments.exports import csv as csv_export
+    from exports import csv as csv_export
 
     size = sum(len(block) for block in csv_export.stream_assessments(queryset))
     return queryset.count(), size

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "pht",
     "assessments",
     "rehab",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -128,7 +129,7 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# PostgreSQL connections one clinic CSV export builds rows on at once (assessments/exports/
+# PostgreSQL connections one clinic CSV export builds rows on at once (exports/
 # csv.py): each export holds this many connections while it streams. 1 = the request's only.
 CSV_EXPORT_CONNECTIONS = envint("CSV_EXPORT_CONNECTIONS", 2)
 if CSV_EXPORT_CONNECTIONS < 1:

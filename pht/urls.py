@@ -24,7 +24,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("assessments.urls")),
-    path("", include("assessments.export_urls")),
+    path("", include("exports.urls")),
     path("rehab/", include("rehab.urls")),
     path("admin/", admin.site.urls),
 ]

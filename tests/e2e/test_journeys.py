@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from assessments.exports.csv import COLUMNS
 from assessments.models import Assessment, Patient, VisaHResponse
+from exports.csv import COLUMNS
 from pht.rules import visa_h
 from rehab.models import RehabPlan
 from tests.conftest import VISA_H_ANSWERS

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from assessments.exports import csv as csv_export
+from exports import csv as csv_export
 from pht.models import AccessLog
 from tests.factories import PHT_FINDINGS, make_assessment
 

@@ -16,8 +16,8 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.exports import csv as csv_export
 from assessments.models import Assessment
+from exports import csv as csv_export
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 from tests.factories import PHT_FINDINGS, make_assessment
 from tests.fuzz.conftest import FUZZ

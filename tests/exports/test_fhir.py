@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
-from assessments.exports import fhir
+from exports import fhir
 from pht.models import AccessLog
 from pht.rules.probability import PROVOCATION_TESTS
 from tests.factories import PHT_FINDINGS, make_assessment

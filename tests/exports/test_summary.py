@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments.exports import summary
+from exports import summary
 from pht.models import AccessLog
 from pht.rules.probability import PROVOCATION_TESTS
 from tests.factories import PHT_FINDINGS, make_assessment

@@ -13,8 +13,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.exports.filters import ExportFilterForm
 from assessments.forms import AssessmentForm, PatientForm, VisaHForm
+from exports.filters import ExportFilterForm
 from rehab.forms import ExerciseForm, ReviewForm
 from tests.fuzz.checks import assert_refusal_explained, error_messages, submit
 from tests.fuzz.conftest import FUZZ

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import export_views as views
+from exports import views
 
 app_name = "exports"
 

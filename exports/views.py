@@ -2,7 +2,7 @@
 
 Each view is a read: it looks the record up through ``pht.access`` (404 for another clinic),
 writes one ``export`` row to the access log (who, what, which format) and returns the file.
-Nothing else changes. The builders live in ``assessments/exports/``.
+Nothing else changes. The builders are ``exports.summary``, ``exports.fhir`` and ``exports.csv``.
 """
 
 import json
@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.exports import csv as csv_export
-from assessments.exports import fhir, summary
-from assessments.exports.filters import ExportFilterForm
+from exports import csv as csv_export
+from exports import fhir, summary
+from exports.filters import ExportFilterForm
 from pht import access, audit
 from pht.audit import Actor
 from rehab.models import RehabPlan
