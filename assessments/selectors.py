@@ -1,15 +1,60 @@
-"""Read-side queries for patient pages. Each returns a bounded, pre-joined queryset."""
+"""Read-side queries for patient pages. Each returns a bounded, pre-joined queryset.
+
+The scoped lookups come first: every view reads patients, assessments and VISA-H responses
+through ``*_for(request)`` / ``get_*_for(request, id)``, which keep to the user's active clinic
+(``pht.access``) and answer 404 for anything else, so another clinic's records are
+indistinguishable from records that do not exist.
+"""
 
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from assessments import charts
 from assessments.forms import SECTION_TITLES
-from assessments.models import Assessment, Patient
+from assessments.models import Assessment, Patient, VisaHResponse
+from pht.access import require_membership
 from pht.models import AccessLog
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
+
+
+def patients_for(request: HttpRequest) -> QuerySet[Patient]:
+    """The patients of the user's active clinic (archived included; callers filter)."""
+    membership = require_membership(request)
+    return Patient.objects.filter(clinic_id=membership.clinic_id)
+
+
+def get_patient_for(request: HttpRequest, patient_id) -> Patient:
+    """One patient of the user's clinic, or 404."""
+    return get_object_or_404(patients_for(request), pk=patient_id)
+
+
+def assessments_for(request: HttpRequest) -> QuerySet[Assessment]:
+    """The assessments of the user's active clinic, with the joins every page needs."""
+    membership = require_membership(request)
+    return Assessment.objects.filter(clinic_id=membership.clinic_id).select_related(
+        "patient", "clinician", "signed_by", "amends"
+    )
+
+
+def get_assessment_for(request: HttpRequest, assessment_id) -> Assessment:
+    """One assessment of the user's clinic, or 404."""
+    return get_object_or_404(assessments_for(request), pk=assessment_id)
+
+
+def get_visa_h_for(request: HttpRequest, response_id) -> VisaHResponse:
+    """One VISA-H response of the user's clinic, or 404."""
+    membership = require_membership(request)
+    return get_object_or_404(
+        VisaHResponse.objects.filter(clinic_id=membership.clinic_id).select_related(
+            "patient", "assessment", "recorded_by"
+        ),
+        pk=response_id,
+    )
+
 
 # pg_trgm indexes serve substring searches of at least three characters (one trigram).
 TRIGRAM = 3

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
+from assessments.selectors import assessments_for, get_assessment_for, get_patient_for
 from exports import csv as csv_export
 from exports import fhir, summary
 from exports.filters import ExportFilterForm
@@ -54,7 +55,7 @@ def clinic_csv(request):
             {"form": form, "membership": membership},
             status=400,
         )
-    assessments = form.apply(access.assessments_for(request))
+    assessments = form.apply(assessments_for(request))
     audit.log(
         Actor.from_request(request),
         "export",
@@ -68,7 +69,7 @@ def clinic_csv(request):
 
 def patient_csv(request, patient_id):
     """One patient's assessments as CSV, with the clinic CSV's columns."""
-    patient = access.get_patient(request, patient_id)
+    patient = get_patient_for(request, patient_id)
     audit.log(
         Actor.from_request(request),
         "export",
@@ -77,7 +78,7 @@ def patient_csv(request, patient_id):
         patient_id=patient.pk,
         detail="patient CSV",
     )
-    assessments = access.assessments_for(request).filter(patient=patient)
+    assessments = assessments_for(request).filter(patient=patient)
     return _csv_response(assessments, f"pht-patient-{slugify(patient.identifier)}.csv")
 
 
@@ -103,7 +104,7 @@ def _plans():
 
 def assessment_fhir(request, assessment_id):
     """One assessment as a FHIR R4 document Bundle (Composition first)."""
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = get_assessment_for(request, assessment_id)
     bundle = fhir.assessment_document(
         assessment,
         timestamp=timezone.now(),
@@ -123,9 +124,9 @@ def assessment_fhir(request, assessment_id):
 
 def patient_fhir(request, patient_id):
     """Every assessment of one patient as a FHIR R4 collection Bundle."""
-    patient = access.get_patient(request, patient_id)
+    patient = get_patient_for(request, patient_id)
     assessments = (
-        access.assessments_for(request)
+        assessments_for(request)
         .filter(patient=patient)
         .select_related("clinic", "patient__clinic")
         .prefetch_related(
@@ -168,7 +169,7 @@ def _log_summary(request, assessment, fmt: str) -> None:
 
 def assessment_summary(request, assessment_id):
     """The summary letter as a page (the browser prints it as the same A4 letter)."""
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = get_assessment_for(request, assessment_id)
     context = summary.summary_context(assessment, visa_h=_latest_visa_h(assessment))
     _log_summary(request, assessment, "print view")
     return render(request, "exports/summary.html", context)
@@ -176,7 +177,7 @@ def assessment_summary(request, assessment_id):
 
 def assessment_summary_pdf(request, assessment_id):
     """The summary letter as an A4 PDF."""
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = get_assessment_for(request, assessment_id)
     context = summary.summary_context(assessment, visa_h=_latest_visa_h(assessment))
     pdf = summary.render_pdf(context)
     _log_summary(request, assessment, "PDF")

@@ -1,23 +1,17 @@
-"""The one door to patient data.
+"""Memberships, the active clinic and role checks: who is working for which clinic, as what.
 
-Every view that touches a patient (and later an assessment or plan) goes through the
-helpers here. Lookups are scoped to the signed-in user's active clinic and answer 404 for
-anything else, so another clinic's records are indistinguishable from records that do not
-exist. Role checks answer 403.
+The project package knows clinics and roles, never patients. Each app's ``selectors.py`` scopes
+its own lookups to the clinic returned here (``assessments.selectors.get_patient_for``,
+``rehab.selectors.get_plan_for`` ...), answering 404 for another clinic's records; the role
+checks here answer 403.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
 from pht.models import Membership
-
-if TYPE_CHECKING:
-    from assessments.models import Patient
 
 ACTIVE_CLINIC_SESSION_KEY = "active_clinic_id"
 _CACHE_ATTR = "_pht_membership"
@@ -44,6 +38,15 @@ def active_membership(request: HttpRequest) -> Membership | None:
     return membership
 
 
+def memberships_of(user) -> list[Membership]:
+    """Every clinic the user works in, by clinic name (for the clinic switcher)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user).select_related("clinic").order_by("clinic__name")
+    )
+
+
 def require_membership(request: HttpRequest) -> Membership:
     """The active membership, or 403 for a user who belongs to no clinic."""
     membership = active_membership(request)
@@ -58,96 +61,3 @@ def require_clinic_admin(request: HttpRequest) -> Membership:
     if not membership.is_admin:
         raise PermissionDenied("Only a clinic admin can do this.")
     return membership
-
-
-def patients_for(request: HttpRequest):
-    """The patients of the user's active clinic (archived included; callers filter)."""
-    from assessments.models import Patient
-
-    membership = require_membership(request)
-    return Patient.objects.filter(clinic_id=membership.clinic_id)
-
-
-def get_patient(request: HttpRequest, patient_id) -> Patient:
-    """One patient of the user's clinic, or 404."""
-    return get_object_or_404(patients_for(request), pk=patient_id)
-
-
-def assessments_for(request: HttpRequest):
-    """The assessments of the user's active clinic, with the joins every page needs."""
-    from assessments.models import Assessment
-
-    membership = require_membership(request)
-    return Assessment.objects.filter(clinic_id=membership.clinic_id).select_related(
-        "patient", "clinician", "signed_by", "amends"
-    )
-
-
-def get_assessment(request: HttpRequest, assessment_id):
-    """One assessment of the user's clinic, or 404."""
-    return get_object_or_404(assessments_for(request), pk=assessment_id)
-
-
-def get_visa_h(request: HttpRequest, response_id):
-    """One VISA-H response of the user's clinic, or 404."""
-    from assessments.models import VisaHResponse
-
-    membership = require_membership(request)
-    return get_object_or_404(
-        VisaHResponse.objects.filter(clinic_id=membership.clinic_id).select_related(
-            "patient", "assessment", "recorded_by"
-        ),
-        pk=response_id,
-    )
-
-
-# --- Rehabilitation ---------------------------------------------------------------------
-
-
-def exercises_for(request: HttpRequest):
-    """The library the user's clinic sees: shipped exercises plus the clinic's own."""
-    from django.db.models import Q
-
-    from rehab.models import Exercise
-
-    membership = require_membership(request)
-    return Exercise.objects.filter(
-        Q(clinic__isnull=True) | Q(clinic_id=membership.clinic_id)
-    ).prefetch_related("stage_links")
-
-
-def get_exercise(request: HttpRequest, slug: str):
-    """One exercise by slug: shipped, or the clinic's own; another clinic's answers 404.
-
-    A clinic's own slug never repeats a shipped one (rehab.services refuses it), so the
-    slug names one exercise.
-    """
-    return get_object_or_404(exercises_for(request), slug=slug)
-
-
-def plans_for(request: HttpRequest):
-    """The rehab plans of the user's active clinic, with the joins every page needs."""
-    from rehab.models import RehabPlan
-
-    membership = require_membership(request)
-    return RehabPlan.objects.filter(clinic_id=membership.clinic_id).select_related(
-        "patient", "clinic", "assessment", "created_by"
-    )
-
-
-def get_plan(request: HttpRequest, plan_id):
-    """One rehab plan of the user's clinic, or 404."""
-    return get_object_or_404(plans_for(request), pk=plan_id)
-
-
-def get_review(request: HttpRequest, review_id):
-    """One progress review of the user's clinic, or 404."""
-    from rehab.models import ProgressReview
-
-    membership = require_membership(request)
-    return get_object_or_404(
-        ProgressReview.objects.filter(clinic_id=membership.clinic_id).select_related(
-            "plan", "plan__patient", "plan__clinic", "created_by", "accepted_by"
-        ),
-        pk=review_id,
-    )

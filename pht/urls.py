@@ -5,7 +5,7 @@ from django.urls import include, path
 from pht import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", include("assessments.dashboard_urls")),
     path("clinic/switch/", views.clinic_switch, name="clinic_switch"),
     path(
         "accounts/login/",

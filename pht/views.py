@@ -1,3 +1,5 @@
+"""Project-level pages: switching the active clinic and the lockout page."""
+
 import uuid
 
 from django.conf import settings
@@ -6,17 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from assessments import selectors
 from pht import access
 from pht.models import Membership
-
-
-def dashboard(request):
-    membership = access.active_membership(request)
-    context = {"membership": membership}
-    if membership is not None:
-        context.update(selectors.dashboard(membership.clinic_id))
-    return render(request, "dashboard.html", context)
 
 
 @require_POST

@@ -1,13 +1,62 @@
-"""Read-side queries for rehab pages. Each returns a bounded, pre-joined result."""
+"""Read-side queries for rehab pages. Each returns a bounded, pre-joined result.
+
+The scoped lookups come first: exercises, plans and reviews are read through
+``*_for(request)`` / ``get_*_for(request, id)``, kept to the user's active clinic
+(``pht.access``); another clinic's records answer 404.
+"""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
+from pht.access import require_membership
 from rehab.models import Exercise, ExerciseStage, PlanExercise, ProgressReview, RehabPlan
 
 PLANS_PER_PATIENT = 20
 REVIEWS_ON_PLAN_PAGE = 50
+
+
+def exercises_for(request: HttpRequest) -> QuerySet[Exercise]:
+    """The library the user's clinic sees: shipped exercises plus the clinic's own."""
+    membership = require_membership(request)
+    return Exercise.objects.filter(
+        Q(clinic__isnull=True) | Q(clinic_id=membership.clinic_id)
+    ).prefetch_related("stage_links")
+
+
+def get_exercise_for(request: HttpRequest, slug: str) -> Exercise:
+    """One exercise by slug: shipped, or the clinic's own; another clinic's answers 404.
+
+    A clinic's own slug never repeats a shipped one (rehab.services refuses it), so the
+    slug names one exercise.
+    """
+    return get_object_or_404(exercises_for(request), slug=slug)
+
+
+def plans_for(request: HttpRequest) -> QuerySet[RehabPlan]:
+    """The rehab plans of the user's active clinic, with the joins every page needs."""
+    membership = require_membership(request)
+    return RehabPlan.objects.filter(clinic_id=membership.clinic_id).select_related(
+        "patient", "clinic", "assessment", "created_by"
+    )
+
+
+def get_plan_for(request: HttpRequest, plan_id) -> RehabPlan:
+    """One rehab plan of the user's clinic, or 404."""
+    return get_object_or_404(plans_for(request), pk=plan_id)
+
+
+def get_review_for(request: HttpRequest, review_id) -> ProgressReview:
+    """One progress review of the user's clinic, or 404."""
+    membership = require_membership(request)
+    return get_object_or_404(
+        ProgressReview.objects.filter(clinic_id=membership.clinic_id).select_related(
+            "plan", "plan__patient", "plan__clinic", "created_by", "accepted_by"
+        ),
+        pk=review_id,
+    )
 
 
 def plans_for_patient(patient, *, limit: int = PLANS_PER_PATIENT) -> list[RehabPlan]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.reasoning import stage_shown
+from assessments.selectors import get_assessment_for
 from pht import access, audit
 from pht.audit import Actor
 from pht.rules import rehab as rules
@@ -39,7 +40,7 @@ def exercise_list(request):
     if form.is_valid():
         stage, load_type = form.cleaned_data["stage"], form.cleaned_data["load_type"]
     exercises = selectors.filter_library(
-        access.exercises_for(request), stage=stage, load_type=load_type
+        selectors.exercises_for(request), stage=stage, load_type=load_type
     )
     return render(
         request,
@@ -49,7 +50,7 @@ def exercise_list(request):
 
 
 def exercise_detail(request, slug):
-    exercise = access.get_exercise(request, slug)
+    exercise = selectors.get_exercise_for(request, slug)
     return render(request, "rehab/exercise_detail.html", {"exercise": exercise})
 
 
@@ -79,7 +80,7 @@ def exercise_create(request):
 
 
 def _library(request):
-    return list(access.exercises_for(request).order_by("clinic_id", "order", "name"))
+    return list(selectors.exercises_for(request).order_by("clinic_id", "order", "name"))
 
 
 def _extra_choices(library, stage, shown):
@@ -161,7 +162,7 @@ def _plan_blocked(request, assessment, advice, *, error: str = "", reason: str =
 
 
 def plan_new(request, assessment_id):
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = get_assessment_for(request, assessment_id)
     if not assessment.is_signed:
         return TemplateResponse(
             request,
@@ -252,7 +253,7 @@ def plan_new(request, assessment_id):
 
 
 def plan_edit(request, plan_id):
-    plan = access.get_plan(request, plan_id)
+    plan = selectors.get_plan_for(request, plan_id)
     items = selectors.plan_items(plan)
     library = _library(request)
     in_plan = [item.exercise for item in items]
@@ -339,7 +340,7 @@ def plan_edit(request, plan_id):
 
 
 def plan_detail(request, plan_id):
-    plan = access.get_plan(request, plan_id)
+    plan = selectors.get_plan_for(request, plan_id)
     audit.log(
         Actor.from_request(request),
         "view",
@@ -379,7 +380,7 @@ def plan_detail(request, plan_id):
 
 
 def review_new(request, plan_id):
-    plan = access.get_plan(request, plan_id)
+    plan = selectors.get_plan_for(request, plan_id)
     form = ReviewForm(
         request.POST if request.method == "POST" else None,
         plan=plan,
@@ -403,7 +404,7 @@ def review_new(request, plan_id):
 
 
 def review_detail(request, review_id):
-    review = access.get_review(request, review_id)
+    review = selectors.get_review_for(request, review_id)
     plan = review.plan
     return render(
         request,
@@ -420,7 +421,7 @@ def review_detail(request, review_id):
 
 @require_POST
 def review_accept(request, review_id):
-    review = access.get_review(request, review_id)
+    review = selectors.get_review_for(request, review_id)
     try:
         change = services.accept_review(actor=Actor.from_request(request), review=review)
     except ValidationError as error:
@@ -446,7 +447,7 @@ def _clinician_copy(request) -> bool:
 
 
 def handout_view(request, plan_id):
-    plan = access.get_plan(request, plan_id)
+    plan = selectors.get_plan_for(request, plan_id)
     clinician_copy = _clinician_copy(request)
     audit.log(
         Actor.from_request(request),
@@ -464,7 +465,7 @@ def handout_view(request, plan_id):
 
 
 def handout_pdf(request, plan_id):
-    plan = access.get_plan(request, plan_id)
+    plan = selectors.get_plan_for(request, plan_id)
     clinician_copy = _clinician_copy(request)
     pdf = handout.render_pdf(plan, clinician_copy=clinician_copy)
     audit.log(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from assessments import reasoning, selectors, services
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment
-from pht import access, audit
+from pht import audit
 from pht.audit import Actor
 from pht.rules import RULES_VERSION, FindingsError
 from pht.rules.findings import label
@@ -78,7 +78,7 @@ def _panel_errors(form) -> list[str]:
 
 
 def assessment_create(request, patient_id):
-    patient = access.get_patient(request, patient_id)
+    patient = selectors.get_patient_for(request, patient_id)
     if patient.is_archived:
         messages.error(
             request, "This patient is archived. Restore the record before recording an assessment."
@@ -108,7 +108,7 @@ def assessment_create(request, patient_id):
 
 
 def assessment_edit(request, assessment_id):
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = selectors.get_assessment_for(request, assessment_id)
     patient = assessment.patient
     if assessment.is_signed:
         messages.error(request, services.SIGNED_LOCKED)
@@ -157,7 +157,7 @@ def assessment_panel(request, patient_id):
     Always answers 200 with the panel fragment; invalid input is shown in the panel, never
     raised, so the htmx swap always has something sensible to show.
     """
-    patient = access.get_patient(request, patient_id)
+    patient = selectors.get_patient_for(request, patient_id)
     form = AssessmentForm(request.POST, patient=patient)
     evaluation = None
     if form.is_valid():
@@ -173,7 +173,7 @@ def assessment_panel(request, patient_id):
 
 
 def assessment_detail(request, assessment_id, sign_form=None, status=200):
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = selectors.get_assessment_for(request, assessment_id)
     audit.log(
         Actor.from_request(request),
         "view",
@@ -206,7 +206,7 @@ def assessment_detail(request, assessment_id, sign_form=None, status=200):
 
 @require_POST
 def assessment_sign(request, assessment_id):
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = selectors.get_assessment_for(request, assessment_id)
     if assessment.is_signed:
         messages.error(request, "This assessment is already signed.")
         return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
@@ -238,7 +238,7 @@ def assessment_sign(request, assessment_id):
 
 @require_POST
 def assessment_amend(request, assessment_id):
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = selectors.get_assessment_for(request, assessment_id)
     try:
         amendment = services.amend_assessment(
             actor=Actor.from_request(request), assessment=assessment
@@ -256,7 +256,7 @@ def assessment_amend(request, assessment_id):
 
 @require_POST
 def assessment_reevaluate(request, assessment_id):
-    assessment = access.get_assessment(request, assessment_id)
+    assessment = selectors.get_assessment_for(request, assessment_id)
     try:
         result = services.reevaluate_assessment(
             actor=Actor.from_request(request), assessment=assessment

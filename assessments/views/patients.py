@@ -8,7 +8,6 @@ from assessments import selectors, services
 from assessments.forms import PatientForm, PatientSearchForm
 from pht import access, audit
 from pht.audit import Actor
-from rehab.selectors import plans_for_patient
 
 
 def patient_list(request):
@@ -17,7 +16,7 @@ def patient_list(request):
     query, archived = "", False
     if form.is_valid():
         query, archived = form.cleaned_data["q"], form.cleaned_data["archived"]
-    patients = selectors.search_patients(access.patients_for(request), query, archived=archived)
+    patients = selectors.search_patients(selectors.patients_for(request), query, archived=archived)
     page = selectors.page_of(patients, request.GET.get("page"), per_page=settings.PATIENTS_PER_PAGE)
     return render(
         request,
@@ -49,7 +48,7 @@ def patient_create(request):
 
 
 def patient_edit(request, patient_id):
-    patient = access.get_patient(request, patient_id)
+    patient = selectors.get_patient_for(request, patient_id)
     if patient.is_archived:
         messages.error(
             request,
@@ -79,7 +78,7 @@ def patient_edit(request, patient_id):
 
 def patient_detail(request, patient_id):
     membership = access.require_membership(request)
-    patient = access.get_patient(request, patient_id)
+    patient = selectors.get_patient_for(request, patient_id)
     actor = Actor.from_request(request)
     audit.log(actor, "view", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
     trail = selectors.audit_trail(patient) if membership.is_admin else None
@@ -91,14 +90,13 @@ def patient_detail(request, patient_id):
             "membership": membership,
             "audit_trail": trail,
             **selectors.patient_record(patient),
-            "plans": plans_for_patient(patient),
         },
     )
 
 
 @require_POST
 def patient_archive(request, patient_id):
-    patient = access.get_patient(request, patient_id)
+    patient = selectors.get_patient_for(request, patient_id)
     access.require_clinic_admin(request)
     if services.archive_patient(actor=Actor.from_request(request), patient=patient):
         messages.success(
@@ -111,7 +109,7 @@ def patient_archive(request, patient_id):
 
 @require_POST
 def patient_restore(request, patient_id):
-    patient = access.get_patient(request, patient_id)
+    patient = selectors.get_patient_for(request, patient_id)
     access.require_clinic_admin(request)
     if services.restore_patient(actor=Actor.from_request(request), patient=patient):
         messages.success(request, f"{patient.full_name} restored to the patient list.")

@@ -4,16 +4,16 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from assessments import services
+from assessments import selectors, services
 from assessments.forms import VisaHForm
 from assessments.models import Assessment
-from pht import access, audit
+from pht import audit
 from pht.audit import Actor
 from pht.rules import visa_h
 
 
 def visa_h_create(request, patient_id):
-    patient = access.get_patient(request, patient_id)
+    patient = selectors.get_patient_for(request, patient_id)
     if patient.is_archived:
         messages.error(
             request, "This patient is archived. Restore the record before adding a questionnaire."
@@ -58,7 +58,7 @@ def visa_h_create(request, patient_id):
 
 
 def visa_h_detail(request, response_id):
-    response = access.get_visa_h(request, response_id)
+    response = selectors.get_visa_h_for(request, response_id)
     audit.log(
         Actor.from_request(request),
         "view",

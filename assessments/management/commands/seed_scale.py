@@ -37,8 +37,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from assessments import reasoning
-from assessments.demo import CASES, DEFAULT_FIELDS, _test_details
-from assessments.management.commands.seed_demo import DEMO_CLINIC, DEMO_PATIENTS
+from assessments.demo import CASES, DEFAULT_FIELDS, DEMO_CLINIC, DEMO_PATIENTS, _test_details
 from assessments.models import Assessment, Patient
 from pht.models import Clinic, Membership, User
 from pht.rules import FindingsError

@@ -1,0 +1,14 @@
+"""The home page: the clinic's work queue (unsigned drafts, unresolved red flags, recent patients)."""
+
+from django.shortcuts import render
+
+from assessments import selectors
+from pht import access
+
+
+def dashboard(request):
+    membership = access.active_membership(request)
+    context = {"membership": membership, "memberships": access.memberships_of(request.user)}
+    if membership is not None:
+        context.update(selectors.dashboard(membership.clinic_id))
+    return render(request, "dashboard.html", context)
