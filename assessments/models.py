@@ -11,6 +11,8 @@ from pht.models import Clinic
 
 
 class Patient(models.Model):
+    audit_type = "patient"  # the access log's name for this record (pht.audit.viewed)
+
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
         MALE = "male", "Male"
@@ -60,6 +62,10 @@ class Patient(models.Model):
         return f"{self.family_name.upper()}, {self.given_name} ({self.identifier})"
 
     @property
+    def audit_patient_id(self):
+        return self.pk
+
+    @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
@@ -84,6 +90,8 @@ class Assessment(models.Model):
     ``stage``, ``post_test_probability``, ``red_flag_urgency``) are copied from the snapshot
     for lists, the dashboard and exports.
     """
+
+    audit_type = "assessment"  # the access log's name for this record (pht.audit.viewed)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -194,6 +202,10 @@ class Assessment(models.Model):
         return f"Assessment of {self.patient} on {self.assessed_on:%Y-%m-%d} (v{self.version})"
 
     @property
+    def audit_patient_id(self):
+        return self.patient_id
+
+    @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
 
@@ -240,6 +252,8 @@ class Assessment(models.Model):
 class VisaHResponse(models.Model):
     """A completed VISA-H questionnaire (Cacchio et al. 2014), scored by pht.rules.visa_h."""
 
+    audit_type = "visa_h"  # the access log's name for this record (pht.audit.viewed)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visa_h_responses")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -266,6 +280,10 @@ class VisaHResponse(models.Model):
 
     def __str__(self) -> str:
         return f"VISA-H {self.total}/100 on {self.completed_on:%Y-%m-%d}"
+
+    @property
+    def audit_patient_id(self):
+        return self.patient_id
 
 
 class Reevaluation(models.Model):

@@ -1,12 +1,15 @@
 """The access log: who viewed, created, changed, archived or exported which record.
 
-Views log reads and exports; services log the changes they make. Entries carry
-identifiers only. Content changes are also kept, field by field, by django-simple-history.
+Services log the changes they make (``log``). Every page that shows a patient's data logs one
+read through ``viewed`` (exports log their ``export`` row instead); a test walks the URLconf
+and proves that each such page writes exactly one row. Entries carry identifiers only. Content
+changes are also kept, field by field, by django-simple-history.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.http import HttpRequest
 
@@ -53,4 +56,59 @@ def log(
         patient_id=patient_id,
         ip_address=actor.ip_address,
         detail=detail[:200],
+    )
+
+
+class AuditedRecord(Protocol):
+    """A record whose pages are access-logged: each model names its log type and patient."""
+
+    pk: object
+    audit_type: str
+
+    @property
+    def audit_patient_id(self) -> object: ...
+
+
+_VIEWED_ATTR = "_pht_viewed"
+
+
+def viewed(request: HttpRequest, record: AuditedRecord, *, detail: str = "") -> AccessLog | None:
+    """Log that this page shows ``record``: one "view" row per GET (or HEAD) request.
+
+    A form posted back with errors, or a redirect after a change, writes nothing here (the
+    service logs the change). A second call in the same request adds nothing, so a page that
+    shows a plan and its assessment is still one read.
+    """
+    if not _first_read(request):
+        return None
+    return _log_view(Actor.from_request(request), record, detail)
+
+
+def viewed_by_superuser(
+    request: HttpRequest, record: AuditedRecord, *, clinic: Clinic, detail: str
+) -> AccessLog | None:
+    """``viewed`` for Django's admin, whose superusers need not be members of the record's
+    clinic: the row is written under the record's clinic."""
+    if not _first_read(request):
+        return None
+    actor = Actor(user=request.user, clinic=clinic, ip_address=client_ip(request))
+    return _log_view(actor, record, detail)
+
+
+def _first_read(request: HttpRequest) -> bool:
+    """True once per GET or HEAD request: the read that is logged."""
+    if request.method not in ("GET", "HEAD") or getattr(request, _VIEWED_ATTR, False):
+        return False
+    setattr(request, _VIEWED_ATTR, True)
+    return True
+
+
+def _log_view(actor: Actor, record: AuditedRecord, detail: str) -> AccessLog:
+    return log(
+        actor,
+        "view",
+        object_type=record.audit_type,
+        object_id=record.pk,
+        patient_id=record.audit_patient_id,
+        detail=detail,
     )

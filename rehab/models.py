@@ -173,6 +173,8 @@ class RehabPlan(models.Model):
     load advice given are stored as a snapshot, like the assessment's evaluation.
     """
 
+    audit_type = "rehab_plan"  # the access log's name for this record (pht.audit.viewed)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(
         "assessments.Patient", on_delete=models.PROTECT, related_name="rehab_plans"
@@ -233,6 +235,10 @@ class RehabPlan(models.Model):
         return f"Rehab plan for {self.patient} (stage {self.current_stage})"
 
     @property
+    def audit_patient_id(self):
+        return self.patient_id
+
+    @property
     def stage(self) -> rules.RehabStage:
         return rules.rehab_stage(self.current_stage)
 
@@ -263,6 +269,8 @@ class PlanExercise(Dosage):
 
 class ProgressReview(models.Model):
     """A follow-up: what the patient reports, and what the rules suggested from it."""
+
+    audit_type = "rehab_review"  # the access log's name for this record (pht.audit.viewed)
 
     class Response24h(models.TextChoices):
         BETTER = "better", "Better than before the session"
@@ -334,6 +342,10 @@ class ProgressReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review on {self.reviewed_on:%Y-%m-%d}: {self.get_decision_display()}"
+
+    @property
+    def audit_patient_id(self):
+        return self.plan.patient_id
 
     @property
     def is_accepted(self) -> bool:

@@ -163,6 +163,7 @@ def _plan_blocked(request, assessment, advice, *, error: str = "", reason: str =
 
 def plan_new(request, assessment_id):
     assessment = get_assessment_for(request, assessment_id)
+    audit.viewed(request, assessment, detail="new rehab plan")
     if not assessment.is_signed:
         return TemplateResponse(
             request,
@@ -254,6 +255,7 @@ def plan_new(request, assessment_id):
 
 def plan_edit(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
+    audit.viewed(request, plan, detail="edit")
     items = selectors.plan_items(plan)
     library = _library(request)
     in_plan = [item.exercise for item in items]
@@ -341,13 +343,7 @@ def plan_edit(request, plan_id):
 
 def plan_detail(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
-    audit.log(
-        Actor.from_request(request),
-        "view",
-        object_type="rehab_plan",
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-    )
+    audit.viewed(request, plan)
     items = selectors.plan_items(plan)
     reviews = selectors.plan_reviews(plan)
     context = {
@@ -381,6 +377,7 @@ def plan_detail(request, plan_id):
 
 def review_new(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
+    audit.viewed(request, plan, detail="new review")
     form = ReviewForm(
         request.POST if request.method == "POST" else None,
         plan=plan,
@@ -405,6 +402,7 @@ def review_new(request, plan_id):
 
 def review_detail(request, review_id):
     review = selectors.get_review_for(request, review_id)
+    audit.viewed(request, review)
     plan = review.plan
     return render(
         request,
@@ -449,14 +447,7 @@ def _clinician_copy(request) -> bool:
 def handout_view(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
     clinician_copy = _clinician_copy(request)
-    audit.log(
-        Actor.from_request(request),
-        "view",
-        object_type="rehab_plan",
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        detail="handout (clinician copy)" if clinician_copy else "handout",
-    )
+    audit.viewed(request, plan, detail="handout (clinician copy)" if clinician_copy else "handout")
     return render(
         request,
         handout.TEMPLATE,

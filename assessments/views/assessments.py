@@ -79,6 +79,7 @@ def _panel_errors(form) -> list[str]:
 
 def assessment_create(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
+    audit.viewed(request, patient, detail="new assessment")
     if patient.is_archived:
         messages.error(
             request, "This patient is archived. Restore the record before recording an assessment."
@@ -109,6 +110,7 @@ def assessment_create(request, patient_id):
 
 def assessment_edit(request, assessment_id):
     assessment = selectors.get_assessment_for(request, assessment_id)
+    audit.viewed(request, assessment, detail="edit draft")
     patient = assessment.patient
     if assessment.is_signed:
         messages.error(request, services.SIGNED_LOCKED)
@@ -174,13 +176,7 @@ def assessment_panel(request, patient_id):
 
 def assessment_detail(request, assessment_id, sign_form=None, status=200):
     assessment = selectors.get_assessment_for(request, assessment_id)
-    audit.log(
-        Actor.from_request(request),
-        "view",
-        object_type="assessment",
-        object_id=assessment.pk,
-        patient_id=assessment.patient_id,
-    )
+    audit.viewed(request, assessment)
     if sign_form is None and not assessment.is_signed:
         sign_form = SignForm(initial={"lock_version": assessment.lock_version})
     return render(

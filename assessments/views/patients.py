@@ -49,6 +49,7 @@ def patient_create(request):
 
 def patient_edit(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
+    audit.viewed(request, patient, detail="edit")
     if patient.is_archived:
         messages.error(
             request,
@@ -79,8 +80,7 @@ def patient_edit(request, patient_id):
 def patient_detail(request, patient_id):
     membership = access.require_membership(request)
     patient = selectors.get_patient_for(request, patient_id)
-    actor = Actor.from_request(request)
-    audit.log(actor, "view", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
+    audit.viewed(request, patient)
     trail = selectors.audit_trail(patient) if membership.is_admin else None
     return render(
         request,

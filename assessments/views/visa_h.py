@@ -14,6 +14,7 @@ from pht.rules import visa_h
 
 def visa_h_create(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
+    audit.viewed(request, patient, detail="new VISA-H")
     if patient.is_archived:
         messages.error(
             request, "This patient is archived. Restore the record before adding a questionnaire."
@@ -59,13 +60,7 @@ def visa_h_create(request, patient_id):
 
 def visa_h_detail(request, response_id):
     response = selectors.get_visa_h_for(request, response_id)
-    audit.log(
-        Actor.from_request(request),
-        "view",
-        object_type="visa_h",
-        object_id=response.pk,
-        patient_id=response.patient_id,
-    )
+    audit.viewed(request, response)
     score = visa_h.score_visa_h(response.answers)
     return render(
         request,

@@ -1,0 +1,114 @@
+"""One audited-read path: every page that shows a patient's data writes exactly one row.
+
+Walks the URLconf (through the URL matrix's specs, which a new URL cannot escape): each GET
+page of a record answers 200 to a member of the record's clinic and leaves exactly one
+access-log row naming that record's patient; the pages without a record are listed with the
+reason they write none (or the one export row they write). Patient pages of Django's admin go
+through the same log.
+"""
+
+import pytest
+from django.urls import reverse
+
+from pht.models import AccessLog, User
+from tests.security.test_url_matrix import (  # noqa: F401 (a fixture)
+    SPECS,
+    build_url,
+    custom_exercise_ref,
+    enumerate_url_names,
+)
+
+RECORD_PAGES = sorted(n for n, s in SPECS.items() if s.objects and not s.post_only)
+
+# GET pages without a record in the URL: what they show, and so how many rows they write.
+NO_RECORD_PAGES = {
+    "login": 0,  # no patient data
+    "password_change": 0,  # the user's own account
+    "password_change_done": 0,
+    "dashboard": 0,  # names of drafts and recent patients, linking to their logged pages
+    "assessments:patient_list": 0,  # names and identifiers, linking to logged pages
+    "assessments:patient_create": 0,  # an empty form
+    "rehab:exercise_list": 0,  # the exercise library: no patient data
+    "rehab:exercise_create": 0,
+    "exports:index": 0,  # the CSV filter form
+    "exports:clinic_csv": 1,  # every patient's assessments: one export row
+}
+# The exercise page is keyed by a slug and shows the library, not a patient.
+NOT_PATIENT_RECORDS = {"rehab:exercise_detail"}
+
+
+def test_every_get_page_is_classified():
+    get_pages = {n for n in enumerate_url_names() if not SPECS[n].post_only and n != "logout"}
+    assert get_pages == set(RECORD_PAGES) | set(NO_RECORD_PAGES)
+
+
+def _patient_of(record):
+    return getattr(record, "audit_patient_id", None)
+
+
+@pytest.mark.parametrize("name", RECORD_PAGES)
+def test_a_record_page_writes_exactly_one_access_log_row(admin_client_a, name, request):
+    spec = SPECS[name]
+    url = build_url(name, spec, request)
+    records = [request.getfixturevalue(fixture) for fixture in spec.objects.values()]
+    before = set(AccessLog.objects.values_list("pk", flat=True))
+    response = admin_client_a.get(url)
+    assert response.status_code == 200
+    rows = list(AccessLog.objects.exclude(pk__in=before))
+    if name in NOT_PATIENT_RECORDS:
+        assert rows == []
+        return
+    assert len(rows) == 1, [(r.action, r.object_type, r.detail) for r in rows]
+    assert rows[0].action in ("view", "export")
+    assert rows[0].patient_id == _patient_of(records[0])
+
+
+@pytest.mark.parametrize("name", sorted(NO_RECORD_PAGES))
+def test_a_page_without_a_record_writes_what_it_declares(admin_client_a, client, name, patient):
+    before = AccessLog.objects.count()
+    response = (client if name == "login" else admin_client_a).get(reverse(name))
+    assert response.status_code == 200
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
+    assert AccessLog.objects.count() - before == NO_RECORD_PAGES[name]
+
+
+def test_a_form_posted_back_with_errors_logs_no_second_read(clinician_client, patient):
+    url = reverse("assessments:patient_edit", kwargs={"patient_id": patient.pk})
+    clinician_client.get(url)
+    before = AccessLog.objects.count()
+    response = clinician_client.post(url, {"given_name": ""})
+    assert response.status_code == 200
+    assert AccessLog.objects.count() == before
+
+
+# --- Django's admin ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    user = User.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("page", ["change", "history"])
+def test_an_admin_patient_page_writes_one_row_under_the_patients_clinic(
+    superuser_client, patient, page
+):
+    url = reverse(f"admin:assessments_patient_{page}", args=[patient.pk])
+    response = superuser_client.get(url)
+    assert response.status_code == 200
+    row = AccessLog.objects.get(patient_id=patient.pk)
+    assert (row.action, row.username, row.clinic_id) == ("view", "root", patient.clinic_id)
+
+
+def test_the_admin_cannot_change_or_delete_a_patient(superuser_client, patient):
+    change = reverse("admin:assessments_patient_change", args=[patient.pk])
+    superuser_client.post(change, {"given_name": "Changed", "clinic": patient.clinic_id})
+    patient.refresh_from_db()
+    assert patient.given_name != "Changed"
+    delete = reverse("admin:assessments_patient_delete", args=[patient.pk])
+    assert superuser_client.post(delete, {"post": "yes"}).status_code == 403
+    assert reverse("admin:assessments_patient_changelist")
+    assert superuser_client.get(reverse("admin:assessments_patient_add")).status_code == 403
