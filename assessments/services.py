@@ -36,7 +36,7 @@ def create_patient(*, actor: Actor, data: dict) -> Patient:
 @transaction.atomic
 def update_patient(*, actor: Actor, patient: Patient, data: dict) -> list[str]:
     """Apply changed fields; returns the names of the fields that changed (never values)."""
-    assert patient.clinic_id == actor.clinic.pk, "patient belongs to another clinic"
+    audit.require_same_clinic(actor, patient, "patient")
     # Compare with the stored row (locked), not the caller's instance: a bound ModelForm has
     # already copied its input onto that instance.
     stored = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -61,7 +61,7 @@ def update_patient(*, actor: Actor, patient: Patient, data: dict) -> list[str]:
 @transaction.atomic
 def archive_patient(*, actor: Actor, patient: Patient) -> bool:
     """Hide a patient from the default list. Nothing is deleted. False if already archived."""
-    assert patient.clinic_id == actor.clinic.pk, "patient belongs to another clinic"
+    audit.require_same_clinic(actor, patient, "patient")
     if patient.is_archived:
         return False
     patient.archived_at = timezone.now()
@@ -75,7 +75,7 @@ def archive_patient(*, actor: Actor, patient: Patient) -> bool:
 @transaction.atomic
 def restore_patient(*, actor: Actor, patient: Patient) -> bool:
     """Bring an archived patient back to the default list. False if not archived."""
-    assert patient.clinic_id == actor.clinic.pk, "patient belongs to another clinic"
+    audit.require_same_clinic(actor, patient, "patient")
     if not patient.is_archived:
         return False
     patient.archived_at = None
@@ -154,7 +154,7 @@ def _apply_evaluation(assessment: Assessment) -> None:
 @transaction.atomic
 def create_assessment(*, actor: Actor, patient: Patient, findings: dict, data: dict) -> Assessment:
     """Start a draft assessment for a patient of the actor's clinic, evaluated at once."""
-    assert patient.clinic_id == actor.clinic.pk, "patient belongs to another clinic"
+    audit.require_same_clinic(actor, patient, "patient")
     assessment = Assessment(
         patient=patient, clinic=actor.clinic, clinician=actor.user, findings=findings, **data
     )
@@ -177,7 +177,7 @@ def save_draft(
     cases nothing is written.
     """
     stored = Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
-    assert stored.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    audit.require_same_clinic(actor, stored, "assessment")
     if stored.is_signed:
         raise AssessmentLocked(SIGNED_LOCKED)
     if stored.lock_version != lock_version:
@@ -213,16 +213,25 @@ def sign_assessment(
     rules is refreshed and not signed, so the clinician signs exactly what they last saw.
     """
     stored = Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
-    assert stored.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    audit.require_same_clinic(actor, stored, "assessment")
     if stored.is_signed:
         raise AssessmentLocked("This assessment is already signed.")
     if stored.lock_version != lock_version:
         raise StaleDraft(STALE_DRAFT)
     if stored.rules_version != rules.RULES_VERSION:
+        previous = stored.rules_version
         _apply_evaluation(stored)
         stored.lock_version += 1
         stored._history_user = actor.user
         stored.save()
+        audit.log(
+            actor,
+            "change",
+            object_type="assessment",
+            object_id=stored.pk,
+            patient_id=stored.patient_id,
+            detail=f"not signed: refreshed from rules {previous} to {stored.rules_version}",
+        )
         return stored
     red_flag_action_note = red_flag_action_note.strip()
     red_flag_screen_reason = red_flag_screen_reason.strip()
@@ -265,10 +274,6 @@ def sign_assessment(
     return stored
 
 
-def is_stale_rules(assessment: Assessment) -> bool:
-    return assessment.rules_version != rules.RULES_VERSION
-
-
 @transaction.atomic
 def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
     """Open a correction of a signed assessment: a new draft version linked to it.
@@ -277,7 +282,7 @@ def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
     it is returned instead of a second one.
     """
     stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    assert stored.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    audit.require_same_clinic(actor, stored, "assessment")
     if not stored.is_signed:
         raise ValidationError("Only a signed assessment can be amended; edit the draft instead.")
     existing = stored.amendments.filter(status=Assessment.Status.DRAFT).first()
@@ -313,7 +318,7 @@ def reevaluate_assessment(*, actor: Actor, assessment: Assessment) -> Reevaluati
 
     The signed snapshot is kept as it was; the new result is stored beside it and audited.
     """
-    assert assessment.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    audit.require_same_clinic(actor, assessment, "assessment")
     if not assessment.is_signed:
         raise ValidationError("A draft is re-evaluated every time it is saved.")
     evaluation = reasoning.evaluate(
@@ -355,10 +360,11 @@ def record_visa_h(
     Raises ``visa_h.VisaHError`` listing every problem in the answers (nothing is written),
     and refuses to link a signed assessment (its findings are locked).
     """
-    assert patient.clinic_id == actor.clinic.pk, "patient belongs to another clinic"
+    audit.require_same_clinic(actor, patient, "patient")
     score = visa_h.score_visa_h(answers)
     if assessment is not None:
-        assert assessment.patient_id == patient.pk, "assessment belongs to another patient"
+        if assessment.patient_id != patient.pk:
+            raise ValidationError("That assessment belongs to another patient.")
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if assessment.is_signed:
             raise AssessmentLocked(

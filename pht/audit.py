@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from pht.access import require_membership
@@ -29,6 +30,19 @@ class Actor:
     def from_request(cls, request: HttpRequest) -> Actor:
         membership = require_membership(request)
         return cls(user=request.user, clinic=membership.clinic, ip_address=client_ip(request))
+
+
+class WrongClinic(PermissionDenied):
+    """A service was handed another clinic's record: nothing was written (403 if it escapes).
+
+    A real exception, not an ``assert``, so that ``python -O`` cannot remove the check.
+    """
+
+
+def require_same_clinic(actor: Actor, record, what: str) -> None:
+    """Refuse to change ``record`` unless it belongs to the actor's clinic."""
+    if record.clinic_id != actor.clinic.pk:
+        raise WrongClinic(f"This {what} belongs to another clinic.")
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -17,6 +17,7 @@ from pht import audit
 from pht.audit import Actor
 from pht.rules import RULES_VERSION
 from pht.rules import rehab as rules
+from rehab.library import load_shipped_exercises, read_library
 from rehab.models import (
     Exercise,
     ExerciseStage,
@@ -136,6 +137,20 @@ def _advice_snapshot(stage: int, goals_need_running: bool) -> list[dict]:
 
 
 @transaction.atomic
+def load_shipped_library(entries: list[dict] | None = None) -> int:
+    """Create or update the shipped exercises from ``rehab/data/exercises.json`` (validated by
+    the rules first); shipped exercises no longer in the file are retired, never deleted.
+
+    The shipped library belongs to no clinic and no user, so there is no access-log row; the
+    change history (hash-chained) records every created or changed exercise. The data
+    migration calls ``rehab.library.load_shipped_exercises`` itself, with its historical models.
+    """
+    return load_shipped_exercises(
+        Exercise, ExerciseStage, read_library() if entries is None else entries
+    )
+
+
+@transaction.atomic
 def create_custom_exercise(*, actor: Actor, data: dict, stages: list[int]) -> Exercise:
     """Add one of the clinic's own exercises, checked by the same rules as the library.
 
@@ -246,7 +261,7 @@ def create_plan(
     clinician's reason for planning anyway; the reason and the advice are kept with the plan
     and the audit entry says an override was recorded.
     """
-    assert assessment.clinic_id == actor.clinic.pk, "assessment belongs to another clinic"
+    audit.require_same_clinic(actor, assessment, "assessment")
     if not assessment.is_signed:
         raise ValidationError(DRAFT_ASSESSMENT)
     override_reason = override_reason.strip()
@@ -325,7 +340,7 @@ def update_plan(
     is written.
     """
     stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
-    assert stored.clinic_id == actor.clinic.pk, "plan belongs to another clinic"
+    audit.require_same_clinic(actor, stored, "rehab plan")
     if stored.lock_version != lock_version:
         raise StalePlan(STALE_PLAN)
     _check_items(stored.current_stage, items)
@@ -360,7 +375,7 @@ def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressRevie
     validate again and raise ValidationError listing every problem).
     """
     stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
-    assert stored.clinic_id == actor.clinic.pk, "plan belongs to another clinic"
+    audit.require_same_clinic(actor, stored, "rehab plan")
     previous = (
         stored.reviews.filter(reviewed_on__lte=data["reviewed_on"])
         .order_by("-reviewed_on", "-created_at")
@@ -423,12 +438,14 @@ def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None
     the walk-run step. Returns the StageChange, or None when the stage stays."""
     stored = ProgressReview.objects.select_for_update().get(pk=review.pk)
     plan = RehabPlan.objects.select_for_update().get(pk=stored.plan_id)
-    assert plan.clinic_id == actor.clinic.pk, "plan belongs to another clinic"
+    audit.require_same_clinic(actor, plan, "rehab plan")
     if stored.is_accepted:
         raise ValidationError(ALREADY_ACCEPTED)
     if stored.stage_at_review != plan.current_stage:
         raise ValidationError(STALE_REVIEW)
-    assert abs(stored.suggested_stage - plan.current_stage) <= 1, "rules move one step at most"
+    if abs(stored.suggested_stage - plan.current_stage) > 1:
+        # The rules move one step at most; a stored review that says otherwise is refused.
+        raise ValidationError("This review suggests a move of more than one stage.")
 
     stored.accepted_at = timezone.now()
     stored.accepted_by = actor.user

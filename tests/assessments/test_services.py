@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from assessments import services
 from assessments.models import Assessment, Reevaluation
-from pht import rules
+from pht import audit, rules
 from pht.audit import Actor
 from pht.models import AccessLog
 from tests.factories import PHT_FINDINGS, make_assessment
@@ -151,3 +151,39 @@ def test_reevaluation_keeps_the_signed_snapshot(signed_assessment, clinician, cl
     assert signed_assessment.rules_version == "2000.1.1"
     assert (re.rules_version, re.previous_rules_version) == (rules.RULES_VERSION, "2000.1.1")
     assert Reevaluation.objects.count() == 1
+
+
+def test_a_service_refuses_another_clinics_patient_with_a_real_exception(
+    other_clinician, clinic_b, patient
+):
+    with pytest.raises(audit.WrongClinic):
+        services.archive_patient(actor=Actor(other_clinician, clinic_b), patient=patient)
+    patient.refresh_from_db()
+    assert not patient.is_archived
+    assert not AccessLog.objects.filter(patient_id=patient.pk).exists()
+
+
+def test_a_service_refuses_another_clinics_assessment(other_clinician, clinic_b, signed_assessment):
+    with pytest.raises(audit.WrongClinic):
+        services.amend_assessment(
+            actor=Actor(other_clinician, clinic_b), assessment=signed_assessment
+        )
+    assert not signed_assessment.amendments.exists()
+
+
+def test_signing_a_draft_of_older_rules_refreshes_it_and_logs_the_refresh(
+    draft_assessment, clinician, clinic_a
+):
+    Assessment.objects.filter(pk=draft_assessment.pk).update(rules_version="2000.1.1")
+    draft_assessment.refresh_from_db()
+    refreshed = services.sign_assessment(
+        actor=Actor(clinician, clinic_a),
+        assessment=draft_assessment,
+        lock_version=draft_assessment.lock_version,
+    )
+    assert not refreshed.is_signed and refreshed.rules_version == rules.RULES_VERSION
+    row = AccessLog.objects.filter(object_id=draft_assessment.pk).latest("at")
+    assert (row.action, row.detail) == (
+        "change",
+        f"not signed: refreshed from rules 2000.1.1 to {rules.RULES_VERSION}",
+    )

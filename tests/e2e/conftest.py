@@ -68,11 +68,11 @@ def browser(_allow_orm_beside_playwright):
 
 @pytest.fixture(autouse=True)
 def _shipped_exercise_library(transactional_db):
-    from rehab.library import load_shipped_exercises, read_library
-    from rehab.models import Exercise, ExerciseStage
+    from rehab import services
+    from rehab.models import Exercise
 
     if not Exercise.objects.filter(clinic__isnull=True).exists():
-        load_shipped_exercises(Exercise, ExerciseStage, read_library())
+        services.load_shipped_library()
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from pht.models import AccessLog
 from pht.rules.rehab import exercise_specs_from_list
-from rehab.library import load_shipped_exercises, read_library
+from rehab import services
+from rehab.library import read_library
 from rehab.models import Exercise, ExerciseStage
-from rehab.services import spec_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_the_migration_loads_every_shipped_exercise():
 
 def test_every_exercise_in_the_database_is_valid_for_the_rules():
     for exercise in shipped():
-        spec = spec_for(exercise)
+        spec = services.spec_for(exercise)
         assert spec.stages, exercise.slug
         assert exercise.instructions and exercise.cues and exercise.avoid and exercise.source_key
     # The database copy also passes the full library validator.
@@ -45,7 +45,7 @@ def test_nothing_in_stage_1_has_moderate_or_deep_hip_flexion():
 def test_loading_again_changes_nothing():
     before = sorted(Exercise.objects.values_list("id", "slug", "updated_at"))
     stages = ExerciseStage.objects.count()
-    load_shipped_exercises(Exercise, ExerciseStage, read_library())
+    services.load_shipped_library()
     after = sorted(Exercise.objects.values_list("id", "slug"))
     assert [(i, s) for i, s, _ in before] == after
     assert ExerciseStage.objects.count() == stages
@@ -53,7 +53,7 @@ def test_loading_again_changes_nothing():
 
 def test_an_exercise_dropped_from_the_file_is_retired_not_deleted():
     entries = read_library()
-    load_shipped_exercises(Exercise, ExerciseStage, entries[1:])
+    services.load_shipped_library(entries[1:])
     dropped = Exercise.objects.get(clinic__isnull=True, slug=entries[0]["slug"])
     assert dropped.status == Exercise.Status.RETIRED
 

@@ -1,10 +1,8 @@
 """Reload the shipped exercise library after rehab/data/exercises.json changes."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from rehab.library import load_shipped_exercises, read_library
-from rehab.models import Exercise, ExerciseStage
+from rehab import services
 
 
 class Command(BaseCommand):
@@ -15,7 +13,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        entries = read_library()
-        with transaction.atomic():
-            count = load_shipped_exercises(Exercise, ExerciseStage, entries)
+        count = services.load_shipped_library()
         self.stdout.write(self.style.SUCCESS(f"{count} shipped exercises loaded."))
