@@ -11,7 +11,7 @@ import datetime
 
 from django.utils import timezone
 
-from assessments import services
+from assessments import reasoning, services
 from assessments.models import Assessment, Patient
 from pht.audit import Actor
 from pht.models import Clinic, Membership, User
@@ -426,9 +426,8 @@ def seed_demo_assessments(*, clinic, clinician) -> int:
                 findings = {**SCREEN_NO, **findings}
             data = {**DEFAULT_FIELDS, **fields, "assessed_on": day}
             data.update(_test_details(findings, data["side"]))
-            assessment = services.create_assessment(
-                actor=actor, patient=patient, findings=findings, data=data
-            )
+            entry = reasoning.prepare_from_columns(patient=patient, recorded=findings, columns=data)
+            assessment = services.create_assessment(actor=actor, patient=patient, entry=entry)
             if visa_answers:
                 services.record_visa_h(
                     actor=actor,

@@ -7,7 +7,6 @@ from django.utils import timezone
 from assessments import reasoning
 from assessments.models import Patient
 from pht.rules import FindingsError, visa_h
-from pht.rules import validate as validate_findings
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 
 IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
@@ -135,7 +134,6 @@ class PatientSearchForm(forms.Form):
 YES_NO = [("", "Not asked"), ("yes", "Yes"), ("no", "No")]
 YES_NO_EXAM = [("", "Not examined"), ("yes", "Yes"), ("no", "No")]
 TEST_RESULT = [("", "Not tested"), ("negative", "Negative"), ("positive", "Positive")]
-PROVOCATION_TESTS = ("puranen_orava", "bent_knee_stretch", "modified_bent_knee_stretch")
 MAX_DURATION_WEEKS = 52 * 80
 MAX_SITTING_MINUTES = 24 * 60
 NOTE_MAX_LENGTH = 5000
@@ -215,9 +213,12 @@ class AssessmentForm(forms.Form):
     """The consultation form, generated from the findings vocabulary (pht.rules.findings).
 
     Blank answers mean "not asked / not examined" and are left out of the findings, so the
-    rules never mistake them for a negative. ``findings()`` and ``assessment_data()`` give
-    what the services store.
+    rules never mistake them for a negative. A valid form has ``entry``: the one
+    ``reasoning.AssessmentInput`` (findings, each test with its pain and side, the other
+    fields), validated and evaluated once, which the live panel shows and the services store.
     """
+
+    entry: "reasoning.AssessmentInput"
 
     assessed_on = forms.DateField(
         label="Date of assessment",
@@ -306,7 +307,7 @@ class AssessmentForm(forms.Form):
 
     @classmethod
     def initial_for(cls, assessment) -> dict:
-        """The form's initial data from a stored assessment (the reverse of findings())."""
+        """The form's initial data from a stored assessment (the reverse of ``prepare``)."""
         initial = {
             "assessed_on": assessment.assessed_on,
             "side": assessment.side,
@@ -321,9 +322,9 @@ class AssessmentForm(forms.Form):
                 else None
             ),
         }
-        for test in PROVOCATION_TESTS:
-            initial[f"{test}_pain"] = getattr(assessment, f"{test}_pain")
-            initial[f"{test}_side"] = getattr(assessment, f"{test}_side")
+        for test in assessment.provocation_tests:
+            initial[f"{test.key}_pain"] = test.pain
+            initial[f"{test.key}_side"] = test.side
         for key, value in assessment.findings.items():
             if key == "imaging":
                 for image_key, image_value in value.items():
@@ -332,7 +333,8 @@ class AssessmentForm(forms.Form):
                 initial[key] = _to_form(value)
         return initial
 
-    def findings(self) -> dict:
+    def _recorded(self) -> dict:
+        """The findings as recorded: blank answers left out (never read as "no")."""
         data = self.cleaned_data
         findings = {}
         for spec in FINDINGS:
@@ -350,10 +352,10 @@ class AssessmentForm(forms.Form):
             findings["imaging"] = imaging
         return findings
 
-    def assessment_data(self) -> dict:
+    def _details(self) -> dict:
         data = self.cleaned_data
         percent = data.get("pre_test_percent")
-        result = {
+        return {
             "assessed_on": data["assessed_on"],
             "side": data.get("side") or "",
             "pre_test_probability": percent / 100 if percent is not None else None,
@@ -362,10 +364,13 @@ class AssessmentForm(forms.Form):
             "clinical_notes": data.get("clinical_notes", ""),
             "plan_notes": data.get("plan_notes", ""),
         }
-        for test in PROVOCATION_TESTS:
-            result[f"{test}_pain"] = data.get(f"{test}_pain")
-            result[f"{test}_side"] = data.get(f"{test}_side") or ""
-        return result
+
+    def _tests(self) -> dict:
+        data = self.cleaned_data
+        return {
+            test: (data.get(f"{test}_pain"), data.get(f"{test}_side") or "")
+            for test in reasoning.TEST_KEYS
+        }
 
     # -- validation ----------------------------------------------------------------
 
@@ -391,7 +396,7 @@ class AssessmentForm(forms.Form):
         now, worst = cleaned.get("pain_nprs_now"), cleaned.get("pain_nprs_worst")
         if now is not None and worst is not None and now > worst:
             self.add_error("pain_nprs_now", "Pain now cannot be higher than the worst pain.")
-        for test in PROVOCATION_TESTS:
+        for test in reasoning.TEST_KEYS:
             if not cleaned.get(test):
                 for detail in ("pain", "side"):
                     if cleaned.get(f"{test}_{detail}") not in (None, ""):
@@ -444,14 +449,13 @@ class AssessmentForm(forms.Form):
                 "'Pain below the knee' is No, but 'below the knee' is ticked under where the pain is.",
             )
         if not self.errors:
-            findings = reasoning.build_findings(
-                patient=self.patient,
-                assessed_on=cleaned["assessed_on"],
-                side=cleaned.get("side") or "",
-                recorded=self.findings(),
-            )
             try:
-                validate_findings(findings)
+                self.entry = reasoning.prepare(
+                    patient=self.patient,
+                    details=self._details(),
+                    recorded=self._recorded(),
+                    tests=self._tests(),
+                )
             except FindingsError as error:
                 for message in error.errors:
                     self.add_error(None, message)

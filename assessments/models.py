@@ -6,6 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from assessments.reasoning import (
+    DETAIL_FIELDS,
+    PHT,
+    STAGE_NAMES,
+    ProvocationResult,
+    diagnosis_name,
+    screen_state,
+    test_columns,
+)
 from pht.chain import ChainedHistoricalRecords
 from pht.models import Clinic
 
@@ -206,6 +215,39 @@ class Assessment(models.Model):
         return self.patient_id
 
     @property
+    def provocation_tests(self) -> tuple[ProvocationResult, ...]:
+        """Each pain-provocation test with its result, provoked pain and side together.
+
+        The one reader of the six test columns (``reasoning.test_columns`` is the one writer).
+        """
+        findings = self.findings or {}
+        return (
+            ProvocationResult(
+                "puranen_orava",
+                findings.get("puranen_orava"),
+                self.puranen_orava_pain,
+                self.puranen_orava_side,
+            ),
+            ProvocationResult(
+                "bent_knee_stretch",
+                findings.get("bent_knee_stretch"),
+                self.bent_knee_stretch_pain,
+                self.bent_knee_stretch_side,
+            ),
+            ProvocationResult(
+                "modified_bent_knee_stretch",
+                findings.get("modified_bent_knee_stretch"),
+                self.modified_bent_knee_stretch_pain,
+                self.modified_bent_knee_stretch_side,
+            ),
+        )
+
+    def entry_columns(self) -> dict:
+        """The columns the consultation form sets, for a copy (an amendment) or a re-entry."""
+        details = {name: getattr(self, name) for name in DETAIL_FIELDS}
+        return {**details, **test_columns(self.provocation_tests)}
+
+    @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
 
@@ -216,14 +258,10 @@ class Assessment(models.Model):
     @property
     def screen_unasked(self) -> list[str]:
         """The red-flag screening questions not answered in the evaluated findings."""
-        from assessments.reasoning import screen_state
-
         return screen_state(self.evaluated_findings or self.findings or {})["unasked"]
 
     @property
     def top_diagnosis_display(self) -> str:
-        from assessments.reasoning import diagnosis_name
-
         return diagnosis_name(self.top_diagnosis) if self.top_diagnosis else ""
 
     @property
@@ -231,16 +269,12 @@ class Assessment(models.Model):
         """The stored stage, only where a stage belongs: tendinopathy leads and no urgent or
         emergency flag is open (also for assessments stored under earlier rules, which gave a
         stage more often). Read from the summary columns, never the snapshot."""
-        from assessments.reasoning import PHT, STAGE_NAMES
-
         if self.top_diagnosis != PHT or self.red_flag_urgency in ("emergency", "urgent"):
             return ""
         return STAGE_NAMES.get(self.stage, "")
 
     @property
     def working_diagnosis_display(self) -> str:
-        from assessments.reasoning import diagnosis_name
-
         if self.working_diagnosis and self.working_diagnosis != "other":
             name = diagnosis_name(self.working_diagnosis)
             return (

@@ -1,13 +1,16 @@
 """The adapter between stored assessments and the pure rules module.
 
-Builds the findings dict from what the clinician recorded plus what the record already knows
-(age at the assessment date, sex, symptomatic side), evaluates it with ``pht.rules``, derives
-the summary columns kept beside the snapshot, and presents a stored snapshot for the pages and
-the summary (``present``): the same view for snapshots of every rules version, so a signed
-assessment keeps showing exactly what it was signed with, in plain words.
+``prepare`` turns what the clinician recorded into one typed ``AssessmentInput``: the findings
+plus what the record already knows (age at the assessment date, sex, symptomatic side),
+validated and evaluated once by ``pht.rules``, with each provocation test's result, provoked
+pain and side together (``ProvocationResult``). The services store it as it is. This module also
+derives the summary columns kept beside the snapshot and reads the snapshot's headline, open
+flags and stage; how a snapshot is shown is ``assessments.presenter``'s job.
 """
 
 import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pht import rules
@@ -34,6 +37,100 @@ EARLIER_FLAG_TITLES = {
     "high_risk_bone_stress": "Possible bone stress injury",
     "neurological_deficit": "Objective neurological deficit",
 }
+
+
+# The three pain-provocation tests, in the order they are usually examined (and shown).
+TEST_KEYS = ("puranen_orava", "bent_knee_stretch", "modified_bent_knee_stretch")
+# The fields of Assessment that the form sets besides the findings and the tests.
+DETAIL_FIELDS = (
+    "assessed_on",
+    "side",
+    "pre_test_probability",
+    "working_diagnosis",
+    "working_diagnosis_text",
+    "clinical_notes",
+    "plan_notes",
+)
+
+
+@dataclass(frozen=True)
+class ProvocationResult:
+    """One pain-provocation test as recorded: its result, provoked pain (0-10) and side."""
+
+    key: str
+    result: str | None  # "positive", "negative", or None when the test was not done
+    pain: int | None = None
+    side: str = ""  # "left", "right", "both", or "" when not recorded
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """One consultation as entered: validated and evaluated once, stored as it is.
+
+    ``recorded`` is the findings as the clinician gave them (test results included; age, sex
+    and side left to the record), ``tests`` each test's result with its pain and side,
+    ``details`` the other fields, and ``evaluation`` the snapshot of the rules' reasoning.
+    Made only by ``prepare``, so an instance is always valid.
+    """
+
+    details: Mapping[str, Any]
+    recorded: Mapping[str, Any]
+    tests: tuple[ProvocationResult, ...]
+    evaluation: Mapping[str, Any]
+
+    def columns(self) -> dict[str, Any]:
+        """The Assessment columns this input sets (besides the findings and the snapshot)."""
+        return {**self.details, **test_columns(self.tests)}
+
+
+def test_columns(tests: tuple[ProvocationResult, ...]) -> dict[str, Any]:
+    """Where each test's pain and side are kept: two columns of Assessment per test.
+
+    The one writer of those columns (``Assessment.provocation_tests`` is the one reader)."""
+    columns: dict[str, Any] = {}
+    for test in tests:
+        columns[f"{test.key}_pain"] = test.pain
+        columns[f"{test.key}_side"] = test.side
+    return columns
+
+
+def prepare(
+    *,
+    patient,
+    details: Mapping[str, Any],
+    recorded: Mapping[str, Any],
+    tests: Mapping[str, tuple[int | None, str]] | None = None,
+) -> AssessmentInput:
+    """Validate and evaluate a consultation once; raises ``rules.FindingsError`` listing every
+    problem. ``tests`` maps a test to its (provoked pain, side tested)."""
+    details = {name: details.get(name) for name in DETAIL_FIELDS}
+    details["side"] = details["side"] or ""
+    for name in ("working_diagnosis", "working_diagnosis_text", "clinical_notes", "plan_notes"):
+        details[name] = details[name] or ""
+    recorded = {key: value for key, value in recorded.items() if key not in DERIVED_KEYS}
+    findings = build_findings(
+        patient=patient, assessed_on=details["assessed_on"], side=details["side"], recorded=recorded
+    )
+    evaluation = evaluate(findings, pre_test_probability=details["pre_test_probability"])
+    results = []
+    for key in TEST_KEYS:
+        pain, side = (tests or {}).get(key, (None, ""))
+        results.append(ProvocationResult(key, recorded.get(key), pain, side or ""))
+    return AssessmentInput(
+        details=details, recorded=recorded, tests=tuple(results), evaluation=evaluation
+    )
+
+
+def prepare_from_columns(*, patient, recorded: Mapping[str, Any], columns: Mapping[str, Any]):
+    """``prepare`` for a caller holding Assessment columns (demo data, an amendment's copy)."""
+    tests = {
+        key: (columns.get(f"{key}_pain"), columns.get(f"{key}_side") or "") for key in TEST_KEYS
+    }
+    return prepare(patient=patient, details=columns, recorded=recorded, tests=tests)
 
 
 def build_findings(*, patient, assessed_on: datetime.date, side: str, recorded: dict) -> dict:

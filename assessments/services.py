@@ -116,33 +116,15 @@ class StaleDraft(Exception):
     """The draft changed since the form was opened (optimistic locking); nothing changed."""
 
 
-# The fields of Assessment a clinician edits through the form.
-ASSESSMENT_FIELDS = (
-    "assessed_on",
-    "side",
-    "puranen_orava_pain",
-    "puranen_orava_side",
-    "bent_knee_stretch_pain",
-    "bent_knee_stretch_side",
-    "modified_bent_knee_stretch_pain",
-    "modified_bent_knee_stretch_side",
-    "pre_test_probability",
-    "working_diagnosis",
-    "working_diagnosis_text",
-    "clinical_notes",
-    "plan_notes",
-)
+def _store(assessment: Assessment, entry: reasoning.AssessmentInput) -> None:
+    """Put a prepared input on the assessment: findings, columns and the snapshot it carries."""
+    assessment.findings = dict(entry.recorded)
+    for name, value in entry.columns().items():
+        setattr(assessment, name, value)
+    _store_snapshot(assessment, dict(entry.evaluation))
 
 
-def _apply_evaluation(assessment: Assessment) -> None:
-    """Evaluate the assessment's findings and store the snapshot and its summary columns."""
-    findings = reasoning.build_findings(
-        patient=assessment.patient,
-        assessed_on=assessment.assessed_on,
-        side=assessment.side,
-        recorded=assessment.findings,
-    )
-    evaluation = reasoning.evaluate(findings, pre_test_probability=assessment.pre_test_probability)
+def _store_snapshot(assessment: Assessment, evaluation: dict) -> None:
     assessment.evaluated_findings = evaluation["findings"]
     assessment.evaluation = evaluation
     assessment.rules_version = evaluation["rules_version"]
@@ -151,14 +133,27 @@ def _apply_evaluation(assessment: Assessment) -> None:
         setattr(assessment, name, value)
 
 
-@transaction.atomic
-def create_assessment(*, actor: Actor, patient: Patient, findings: dict, data: dict) -> Assessment:
-    """Start a draft assessment for a patient of the actor's clinic, evaluated at once."""
-    audit.require_same_clinic(actor, patient, "patient")
-    assessment = Assessment(
-        patient=patient, clinic=actor.clinic, clinician=actor.user, findings=findings, **data
+def _reevaluate(assessment: Assessment) -> None:
+    """Evaluate the stored findings again: the rules changed, a VISA-H total was added, or an
+    amendment starts from a signed version."""
+    findings = reasoning.build_findings(
+        patient=assessment.patient,
+        assessed_on=assessment.assessed_on,
+        side=assessment.side,
+        recorded=assessment.findings,
     )
-    _apply_evaluation(assessment)
+    evaluation = reasoning.evaluate(findings, pre_test_probability=assessment.pre_test_probability)
+    _store_snapshot(assessment, evaluation)
+
+
+@transaction.atomic
+def create_assessment(
+    *, actor: Actor, patient: Patient, entry: reasoning.AssessmentInput
+) -> Assessment:
+    """Start a draft assessment for a patient of the actor's clinic from a prepared input."""
+    audit.require_same_clinic(actor, patient, "patient")
+    assessment = Assessment(patient=patient, clinic=actor.clinic, clinician=actor.user)
+    _store(assessment, entry)
     assessment._history_user = actor.user
     assessment.save()
     audit.log(
@@ -169,9 +164,9 @@ def create_assessment(*, actor: Actor, patient: Patient, findings: dict, data: d
 
 @transaction.atomic
 def save_draft(
-    *, actor: Actor, assessment: Assessment, findings: dict, data: dict, lock_version: int
+    *, actor: Actor, assessment: Assessment, entry: reasoning.AssessmentInput, lock_version: int
 ) -> Assessment:
-    """Save the form onto a draft and re-evaluate it.
+    """Save a prepared input onto a draft, with the snapshot it was evaluated with.
 
     Refuses a signed assessment (AssessmentLocked) and a stale form (StaleDraft): in both
     cases nothing is written.
@@ -182,10 +177,7 @@ def save_draft(
         raise AssessmentLocked(SIGNED_LOCKED)
     if stored.lock_version != lock_version:
         raise StaleDraft(STALE_DRAFT)
-    stored.findings = findings
-    for name in ASSESSMENT_FIELDS:
-        setattr(stored, name, data[name])
-    _apply_evaluation(stored)
+    _store(stored, entry)
     stored.lock_version += 1
     stored._history_user = actor.user
     stored.save()
@@ -220,7 +212,7 @@ def sign_assessment(
         raise StaleDraft(STALE_DRAFT)
     if stored.rules_version != rules.RULES_VERSION:
         previous = stored.rules_version
-        _apply_evaluation(stored)
+        _reevaluate(stored)
         stored.lock_version += 1
         stored._history_user = actor.user
         stored.save()
@@ -296,9 +288,9 @@ def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
         amends=stored,
         original=stored.original or stored,
         version=stored.version + 1,
-        **{name: getattr(stored, name) for name in ASSESSMENT_FIELDS},
+        **stored.entry_columns(),
     )
-    _apply_evaluation(amendment)
+    _reevaluate(amendment)
     amendment._history_user = actor.user
     amendment.save()
     audit.log(
@@ -393,7 +385,7 @@ def record_visa_h(
     )
     if assessment is not None:
         assessment.findings = {**assessment.findings, "visa_h": score.total}
-        _apply_evaluation(assessment)
+        _reevaluate(assessment)
         assessment.lock_version += 1
         assessment._history_user = actor.user
         assessment.save()

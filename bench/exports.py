@@ -42,7 +42,7 @@ def seed(n_assessments: int):
     from assessments.models import Assessment, Patient
     from pht.audit import Actor
     from pht.models import Clinic, Membership, User
-    from tests.factories import ASSESSMENT_DEFAULTS, PHT_FINDINGS
+    from tests.factories import PHT_FINDINGS, make_entry
 
     clinic = Clinic.objects.create(name="Bench Clinic")
     user = User.objects.create_user("bench", password=None, first_name="Bea", last_name="Bench")
@@ -60,7 +60,7 @@ def seed(n_assessments: int):
     )
     findings = {**PHT_FINDINGS, "fever": True, "imaging": {"mri": "Thickened origin"}}
     template = services.create_assessment(
-        actor=actor, patient=first, findings=findings, data=dict(ASSESSMENT_DEFAULTS)
+        actor=actor, patient=first, entry=make_entry(patient=first, findings=findings)
     )
     template = services.sign_assessment(
         actor=actor,

@@ -95,18 +95,25 @@ ASSESSMENT_DEFAULTS = {
 }
 
 
+def make_entry(*, patient, findings=None, **data):
+    """A prepared consultation (``reasoning.AssessmentInput``), as the form makes one."""
+    from assessments import reasoning
+
+    return reasoning.prepare_from_columns(
+        patient=patient,
+        recorded=dict(PHT_FINDINGS if findings is None else findings),
+        columns={**ASSESSMENT_DEFAULTS, **data},
+    )
+
+
 def make_assessment(*, patient, user, findings=None, sign=False, **data):
     """A real assessment, written through the services so the snapshot is what the app stores."""
     from assessments import services
     from pht.audit import Actor
 
     actor = Actor(user, patient.clinic)
-    assessment = services.create_assessment(
-        actor=actor,
-        patient=patient,
-        findings=dict(PHT_FINDINGS if findings is None else findings),
-        data={**ASSESSMENT_DEFAULTS, **data},
-    )
+    entry = make_entry(patient=patient, findings=findings, **data)
+    assessment = services.create_assessment(actor=actor, patient=patient, entry=entry)
     if sign:
         assessment = services.sign_assessment(
             actor=actor,

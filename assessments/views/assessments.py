@@ -12,7 +12,7 @@ from assessments.forms import AssessmentForm
 from assessments.models import Assessment
 from pht import audit
 from pht.audit import Actor
-from pht.rules import RULES_VERSION, FindingsError
+from pht.rules import RULES_VERSION
 from pht.rules.findings import label
 
 FORM_TEMPLATE = "assessments/assessment_form.html"
@@ -39,17 +39,6 @@ class SignForm(forms.Form):
         help_text="Printed on the summary. Better: answer the questions in the draft.",
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-
-def _evaluate_form(form: AssessmentForm) -> dict:
-    data = form.assessment_data()
-    findings = reasoning.build_findings(
-        patient=form.patient,
-        assessed_on=data["assessed_on"],
-        side=data["side"],
-        recorded=form.findings(),
-    )
-    return reasoning.evaluate(findings, pre_test_probability=data["pre_test_probability"])
 
 
 def _form_page(request, *, form, patient, assessment=None, evaluation=None, status=200):
@@ -97,12 +86,9 @@ def assessment_create(request, patient_id):
     if not form.is_valid():
         return _form_page(request, form=form, patient=patient)
     if request.POST.get("action") == "evaluate":
-        return _form_page(request, form=form, patient=patient, evaluation=_evaluate_form(form))
+        return _form_page(request, form=form, patient=patient, evaluation=form.entry.evaluation)
     assessment = services.create_assessment(
-        actor=Actor.from_request(request),
-        patient=patient,
-        findings=form.findings(),
-        data=form.assessment_data(),
+        actor=Actor.from_request(request), patient=patient, entry=form.entry
     )
     messages.success(request, "Draft saved. You can keep editing, or review and sign it.")
     return redirect("assessments:assessment_edit", assessment_id=assessment.pk)
@@ -133,14 +119,13 @@ def assessment_edit(request, assessment_id):
             form=form,
             patient=patient,
             assessment=assessment,
-            evaluation=_evaluate_form(form),
+            evaluation=form.entry.evaluation,
         )
     try:
         services.save_draft(
             actor=Actor.from_request(request),
             assessment=assessment,
-            findings=form.findings(),
-            data=form.assessment_data(),
+            entry=form.entry,
             lock_version=form.cleaned_data.get("lock_version") or 0,
         )
     except (services.StaleDraft, services.AssessmentLocked) as error:
@@ -161,12 +146,7 @@ def assessment_panel(request, patient_id):
     """
     patient = selectors.get_patient_for(request, patient_id)
     form = AssessmentForm(request.POST, patient=patient)
-    evaluation = None
-    if form.is_valid():
-        try:
-            evaluation = _evaluate_form(form)
-        except FindingsError as error:
-            form.add_error(None, "; ".join(error.errors))
+    evaluation = form.entry.evaluation if form.is_valid() else None
     return render(
         request,
         f"{FORM_TEMPLATE}#panel",

@@ -102,3 +102,49 @@ def test_no_internal_keys_or_tags_reach_the_panel(clinician_client, patient):
         modified_bent_knee_stretch="positive",
     ).content.decode()
     assert not re.search(r"\[(C|C2|M|Dev)[:\]]|\bS\d+b?\b|KNOWLEDGE|source S", content)
+
+
+def _count_evaluations(monkeypatch) -> list:
+    from assessments import reasoning
+
+    calls = []
+    real = reasoning.rules.evaluate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reasoning.rules, "evaluate", counting)
+    return calls
+
+
+def test_the_panel_validates_and_evaluates_once_per_request(clinician_client, patient, monkeypatch):
+    calls = _count_evaluations(monkeypatch)
+    panel(clinician_client, patient, modified_bent_knee_stretch="positive")
+    assert len(calls) == 1
+
+
+def test_saving_a_draft_validates_and_evaluates_once(
+    clinician_client, patient, draft_assessment, monkeypatch
+):
+    calls = _count_evaluations(monkeypatch)
+    response = clinician_client.post(
+        reverse("assessments:assessment_edit", args=[draft_assessment.pk]),
+        {
+            "assessed_on": "2026-11-20",
+            "lock_version": draft_assessment.lock_version,
+            "modified_bent_knee_stretch": "positive",
+            "modified_bent_knee_stretch_pain": "6",
+            "modified_bent_knee_stretch_side": "left",
+        },
+    )
+    assert response.status_code == 302
+    assert len(calls) == 1
+    draft_assessment.refresh_from_db()
+    test = draft_assessment.provocation_tests[2]
+    assert (test.key, test.result, test.pain, test.side) == (
+        "modified_bent_knee_stretch",
+        "positive",
+        6,
+        "left",
+    )

@@ -6,7 +6,7 @@ from assessments.models import Assessment, Reevaluation
 from pht import audit, rules
 from pht.audit import Actor
 from pht.models import AccessLog
-from tests.factories import PHT_FINDINGS, make_assessment
+from tests.factories import PHT_FINDINGS, make_assessment, make_entry
 
 
 def test_a_draft_stores_the_evaluation_snapshot(draft_assessment):
@@ -33,8 +33,9 @@ def test_saving_a_draft_re_evaluates_it(draft_assessment, clinician, clinic_a):
     saved = services.save_draft(
         actor=Actor(clinician, clinic_a),
         assessment=draft_assessment,
-        findings=findings,
-        data={name: getattr(draft_assessment, name) for name in services.ASSESSMENT_FIELDS},
+        entry=make_entry(
+            patient=draft_assessment.patient, findings=findings, **draft_assessment.entry_columns()
+        ),
         lock_version=draft_assessment.lock_version,
     )
     assert saved.red_flag_urgency == "emergency"
@@ -46,8 +47,9 @@ def test_a_stale_draft_is_refused_and_nothing_changes(draft_assessment, colleagu
         services.save_draft(
             actor=Actor(colleague, clinic_a),
             assessment=draft_assessment,
-            findings={},
-            data={name: getattr(draft_assessment, name) for name in services.ASSESSMENT_FIELDS},
+            entry=make_entry(
+                patient=draft_assessment.patient, findings={}, **draft_assessment.entry_columns()
+            ),
             lock_version=draft_assessment.lock_version - 1 if draft_assessment.lock_version else 99,
         )
     draft_assessment.refresh_from_db()
@@ -59,8 +61,9 @@ def test_a_signed_assessment_cannot_be_saved(signed_assessment, clinician, clini
         services.save_draft(
             actor=Actor(clinician, clinic_a),
             assessment=signed_assessment,
-            findings={},
-            data={name: getattr(signed_assessment, name) for name in services.ASSESSMENT_FIELDS},
+            entry=make_entry(
+                patient=signed_assessment.patient, findings={}, **signed_assessment.entry_columns()
+            ),
             lock_version=signed_assessment.lock_version,
         )
     signed_assessment.refresh_from_db()
