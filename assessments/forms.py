@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from assessments import reasoning
 from assessments.models import Patient
+from assessments.presenter import SECTION_TITLES
 from pht.rules import FindingsError, visa_h
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 
@@ -138,14 +139,6 @@ MAX_DURATION_WEEKS = 52 * 80
 MAX_SITTING_MINUTES = 24 * 60
 NOTE_MAX_LENGTH = 5000
 OTHER_DIAGNOSIS = "other"
-
-SECTION_TITLES = {
-    "history": "History",
-    "red_flags": "Red-flag screen",
-    "tests": "Pain-provocation tests",
-    "examination": "Other examination",
-    "imaging": "Imaging",
-}
 
 
 def _finding_field(spec, *, exam: bool = False) -> forms.Field:

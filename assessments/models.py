@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from assessments import presenter
 from assessments.reasoning import (
     DETAIL_FIELDS,
     PHT,
@@ -275,12 +276,8 @@ class Assessment(models.Model):
 
     @property
     def working_diagnosis_display(self) -> str:
-        if self.working_diagnosis and self.working_diagnosis != "other":
-            name = diagnosis_name(self.working_diagnosis)
-            return (
-                f"{name} ({self.working_diagnosis_text})" if self.working_diagnosis_text else name
-            )
-        return self.working_diagnosis_text or "not recorded"
+        """The working diagnosis in words ("" when none), as ``presenter.working_diagnosis``."""
+        return presenter.working_diagnosis(self)
 
 
 class VisaHResponse(models.Model):

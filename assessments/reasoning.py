@@ -19,7 +19,6 @@ from pht.rules.findings import flatten
 from pht.rules.red_flags import OPEN_URGENCIES
 from pht.rules.screen import SCREEN_KEYS
 from pht.rules.screen import screen as screen_of
-from pht.rules.sources import EVIDENCE_NOTE, SOURCES
 from pht.rules.stage import STAGE_NAMES
 
 URGENCY_ORDER = ("emergency", "urgent", "soon")
@@ -27,17 +26,6 @@ URGENCY_ORDER = ("emergency", "urgent", "soon")
 DERIVED_KEYS = ("age", "sex", "side")
 AGE_RANGE = (5, 110)
 PHT = "proximal_hamstring_tendinopathy"
-
-# Titles for red flags stored by earlier rules versions (before flags carried a title).
-EARLIER_FLAG_TITLES = {
-    "cauda_equina": "Possible cauda equina syndrome",
-    "malignancy_or_infection": "Possible tumour or infection",
-    "acute_avulsion": "Possible proximal hamstring avulsion",
-    "adolescent_apophyseal_injury": "Possible apophyseal injury",
-    "high_risk_bone_stress": "Possible bone stress injury",
-    "neurological_deficit": "Objective neurological deficit",
-}
-
 
 # The three pain-provocation tests, in the order they are usually examined (and shown).
 TEST_KEYS = ("puranen_orava", "bent_knee_stretch", "modified_bent_knee_stretch")
@@ -197,76 +185,10 @@ def summary_columns(evaluation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _citation(item: dict[str, Any]) -> str:
-    """A readable citation for a stored reason or flag (older snapshots carry only a key)."""
-    if item.get("citation"):
-        return item["citation"]
-    key = item.get("source", "")
-    return SOURCES.get(key, "")
-
-
-def evidence_words(evidence: str) -> str:
-    return EVIDENCE_NOTE.get(evidence, "")
-
-
 def screen_state(findings: dict[str, Any]) -> dict[str, Any]:
     """Which red-flag screening questions were answered in these findings."""
     result = screen_of(flatten(findings) if findings else {})
     return result.to_dict()
-
-
-def present(evaluation: dict[str, Any] | None, findings: dict[str, Any] | None = None) -> dict:
-    """A stored or fresh evaluation as the pages and the summary show it.
-
-    Everything is in the clinician's words: readable citations, evidence in plain words, the
-    rule-out-first group above the list, the headline (or "no listed diagnosis"), the stage only
-    where it belongs, the questions before the tests, and the tests withheld with why.
-    """
-    evaluation = evaluation or {}
-    if not evaluation:
-        return {}
-    differentials = []
-    for d in evaluation.get("differentials") or []:
-        reasons = [
-            {**r, "citation": _citation(r), "evidence_words": evidence_words(r.get("evidence", ""))}
-            for r in d.get("reasons") or []
-        ]
-        differentials.append(
-            {**d, "reasons": reasons, "rule_out_first": d.get("rule_out_first", False)}
-        )
-    flags = [
-        {
-            **flag,
-            "title": flag.get("title") or EARLIER_FLAG_TITLES.get(flag["slug"], "Red flag"),
-            "citation": _citation(flag),
-            "open": flag.get("urgency") in OPEN_URGENCIES,
-        }
-        for flag in evaluation.get("red_flags") or []
-    ]
-    findings = findings if findings is not None else evaluation.get("findings") or {}
-    screen = evaluation.get("red_flag_screen") or screen_state(findings)
-    tests = evaluation.get("next_tests") or []
-    return {
-        "rules_version": evaluation.get("rules_version", ""),
-        "top": headline(evaluation),
-        "rule_out": [d for d in differentials if d["rule_out_first"]],
-        "listed": [
-            d for d in differentials if not d["rule_out_first"] and d.get("level") != "unlikely"
-        ],
-        "unlikely": [
-            d for d in differentials if not d["rule_out_first"] and d.get("level") == "unlikely"
-        ],
-        "red_flags": flags,
-        "open_flags": [flag for flag in flags if flag["open"]],
-        "risk_factors": evaluation.get("risk_factors") or [],
-        "screen": screen,
-        "screen_unasked_labels": [rules.findings.label(key) for key in screen.get("unasked", [])],
-        "probability": evaluation.get("pht_probability") or {},
-        "stage": stage_shown(evaluation),
-        "questions": [t for t in tests if t.get("kind") == "question"],
-        "tests": [t for t in tests if t.get("kind", "test") == "test"],
-        "withheld": evaluation.get("withheld_tests") or [],
-    }
 
 
 def diagnosis_name(slug: str) -> str:

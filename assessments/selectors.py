@@ -14,11 +14,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from assessments import charts
-from assessments.forms import SECTION_TITLES
 from assessments.models import Assessment, Patient, VisaHResponse
 from pht.access import require_membership
 from pht.models import AccessLog
-from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 
 
 def patients_for(request: HttpRequest) -> QuerySet[Patient]:
@@ -184,54 +182,6 @@ def assessment_versions(assessment: Assessment) -> list[Assessment]:
         .only("id", "version", "status", "signed_at", "original_id")
         .order_by("version")
     )
-
-
-def _display(value) -> str:
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    if isinstance(value, list):
-        return ", ".join(str(v).replace("_", " ") for v in value)
-    if isinstance(value, str) and " " not in value:
-        # A vocabulary value such as "ischial_tuberosity" or "gradual".
-        return value.replace("_", " ").capitalize()
-    return str(value)
-
-
-def recorded_findings(assessment: Assessment) -> list[dict]:
-    """What was recorded, by section, in plain labels. Absent findings are listed as not asked."""
-    findings = assessment.evaluated_findings or assessment.findings
-    sections = []
-    for key, title in SECTION_TITLES.items():
-        rows = []
-        specs = [s for s in FINDINGS if (("tests" if s.kind == "test" else s.section) == key)]
-        if key == "imaging":
-            imaging = findings.get("imaging", {})
-            for spec in IMAGING_FINDINGS:
-                if spec.key in imaging:
-                    rows.append({"label": spec.label, "value": _display(imaging[spec.key])})
-        for spec in specs:
-            if spec.kind == "object" or spec.key not in findings:
-                continue
-            row = {"label": spec.label, "value": _display(findings[spec.key])}
-            if spec.kind == "test":
-                pain = getattr(assessment, f"{spec.key}_pain")
-                side = getattr(assessment, f"{spec.key}_side")
-                row["detail"] = ", ".join(
-                    part
-                    for part in (
-                        f"provoked pain {pain}/10" if pain is not None else "",
-                        f"{side} side" if side else "",
-                    )
-                    if part
-                )
-            rows.append(row)
-        not_asked = [
-            spec.label for spec in specs if spec.kind != "object" and spec.key not in findings
-        ]
-        sections.append({"key": key, "title": title, "rows": rows, "not_asked": not_asked})
-    return sections
 
 
 RECORD_HISTORY_LIMIT = 30

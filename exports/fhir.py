@@ -25,11 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessments.reasoning import DIAGNOSIS_NAMES, evidence_words, headline, present, stage_shown
+from assessments import presenter
+from assessments.reasoning import DIAGNOSIS_NAMES, headline, stage_shown
 from pht.rules import visa_h as visa_h_rules
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS, FindingSpec
-from pht.rules.probability import PROVOCATION_TESTS
-from pht.rules.stage import STAGE_NAMES
 
 BASE = "https://pht-clinic.example/fhir"
 CS_FINDINGS = f"{BASE}/CodeSystem/pht-findings"
@@ -38,7 +37,6 @@ CS_STAGES = f"{BASE}/CodeSystem/pht-stages"
 CS_RED_FLAGS = f"{BASE}/CodeSystem/pht-red-flags"
 CS_PAIN_LOCATIONS = f"{BASE}/CodeSystem/pht-pain-locations"
 CS_VISA_H_ANSWERS = f"{BASE}/CodeSystem/visa-h-answers"
-CS_REHAB_STAGES = f"{BASE}/CodeSystem/pht-rehab-stages"
 NS_CLINIC = f"{BASE}/NamingSystem/clinic"
 NS_USER = f"{BASE}/NamingSystem/username"
 NS_ASSESSMENT = f"{BASE}/NamingSystem/assessment"
@@ -79,7 +77,6 @@ SEX_TO_GENDER = {"female": "female", "male": "male", "other": "other"}
 # A fixed namespace for the name-based resource ids.
 _NAMESPACE = uuid.UUID("5b0d6f64-6c1e-4f4e-9d33-7f1f3a4b9c21")
 _SPEC_BY_KEY: dict[str, FindingSpec] = {spec.key: spec for spec in FINDINGS}
-_TESTS = {test.key: test for test in PROVOCATION_TESTS}
 
 
 def urn(*parts: object) -> str:
@@ -206,6 +203,11 @@ class _AssessmentDocument:
         self.rehab_plans = list(rehab_plans)
         self.evaluation = assessment.evaluation or {}
         self.findings = assessment.evaluated_findings or {}
+        self.tests = {test.key: test for test in assessment.provocation_tests}
+        self.test_rows = {
+            row["key"]: row
+            for row in presenter.test_rows(assessment.provocation_tests, self.evaluation)
+        }
         self.signed = assessment.is_signed
         self.patient_ref = urn("Patient", assessment.patient_id)
         self.org_ref = urn("Organization", assessment.clinic_id)
@@ -310,7 +312,7 @@ class _AssessmentDocument:
         elif spec.kind == "choice":
             obs["valueCodeableConcept"] = {"text": value}
         elif spec.kind == "multi":
-            obs["valueString"] = "; ".join(item.replace("_", " ") for item in value)
+            obs["valueString"] = presenter.finding_text("multi", value)
             obs["component"] = [
                 {
                     "code": _concept(CS_PAIN_LOCATIONS, item, item.replace("_", " ")),
@@ -327,14 +329,15 @@ class _AssessmentDocument:
         return obs
 
     def _test_detail(self, obs: dict[str, Any], key: str, value: str) -> None:
-        """A provocation test: result, side tested, provoked pain 0-10 and its LRs."""
+        """A provocation test: result, side tested, provoked pain 0-10 and the likelihood ratio
+        the stored snapshot applied to its result."""
         code, display = TEST_RESULT[value]
         obs["valueCodeableConcept"] = _concept(SNOMED, code, display, value)
-        side = getattr(self.a, f"{key}_side", "") or self.a.side
-        site = _laterality(side)
+        test = self.tests[key]
+        site = _laterality(test.side or self.a.side)
         if site:
             obs["bodySite"] = site
-        pain = getattr(self.a, f"{key}_pain", None)
+        pain = test.pain
         if pain is not None:
             obs["component"] = [
                 {
@@ -342,13 +345,15 @@ class _AssessmentDocument:
                     "valueInteger": pain,
                 }
             ]
-        test = _TESTS[key]
-        obs["note"] = [
-            {
-                "text": f"LR+ {test.lr_positive}, LR- {test.lr_negative} "
-                "(Cacchio et al. 2012, Br J Sports Med 46(12):883-887, Table 4)"
-            }
-        ]
+        row = self.test_rows.get(key) or {}
+        if row.get("lr") is not None:
+            used = " (used for the probability)" if row["used"] else ""
+            obs["note"] = [
+                {
+                    "text": f"Likelihood ratio applied to this {value} result: {row['lr']}{used} "
+                    "(Cacchio et al. 2012, Br J Sports Med 46(12):883-887, Table 4)"
+                }
+            ]
 
     def _findings(self) -> None:
         history, exam, imaging_refs = [], [], []
@@ -366,7 +371,7 @@ class _AssessmentDocument:
             self.finding_refs[spec.key] = ref
             section = "examination" if spec.section == "examination" else "history"
             (exam if section == "examination" else history).append(ref)
-            lines[section].append(f"{spec.label}: {_plain(value)}")
+            lines[section].append(presenter.finding_line(spec.key, value))
         for spec in IMAGING_FINDINGS:
             imaging = self.findings.get("imaging") or {}
             if spec.key not in imaging:
@@ -378,7 +383,9 @@ class _AssessmentDocument:
             )
             self.finding_refs[code] = ref
             imaging_refs.append(ref)
-            lines["imaging"].append(f"{spec.label}: {_plain(imaging[spec.key])}")
+            lines["imaging"].append(
+                f"{spec.label}: {presenter.finding_text(spec.kind, imaging[spec.key])}"
+            )
         self._section("History and red-flag screen", history, lines["history"])
         self._section("Examination", exam, lines["examination"])
         self._section("Imaging", imaging_refs, lines["imaging"])
@@ -418,9 +425,9 @@ class _AssessmentDocument:
     def _flags(self) -> list[str]:
         refs = []
         action = self.a.get_red_flag_action_display() if self.a.red_flag_action else ""
-        for flag in present(self.evaluation).get("red_flags") or []:
+        for flag in presenter.present(self.evaluation).get("red_flags") or []:
             text = (
-                f"{flag['title']}. {flag['message']} Urgency: {flag['urgency']}. "
+                f"{flag['title']}. {flag['message']} Urgency: {flag['urgency_label']}. "
                 f"Suggested: {flag['action']} ({flag['citation']})"
             )
             if action:
@@ -483,7 +490,7 @@ class _AssessmentDocument:
             condition["stage"] = [
                 {
                     "summary": _concept(
-                        CS_STAGES, stage["slug"], STAGE_NAMES.get(stage["slug"], stage["slug"])
+                        CS_STAGES, stage["slug"], stage.get("name") or stage["slug"]
                     ),
                     "assessment": [_ref(self.impression_ref)],
                 }
@@ -494,8 +501,7 @@ class _AssessmentDocument:
         a = self.a
         refs = []
         if a.working_diagnosis or a.working_diagnosis_text:
-            name = DIAGNOSIS_NAMES.get(a.working_diagnosis, a.working_diagnosis)
-            text = a.working_diagnosis_text or name
+            text = presenter.working_diagnosis(a)
             condition = self._condition(a.working_diagnosis, text, "provisional", "Provisional")
             condition["note"] = [{"text": "The clinician's working diagnosis."}]
             refs.append(self.entries.add(urn("Condition", a.pk, "working"), condition))
@@ -578,12 +584,12 @@ class _AssessmentDocument:
                     f"{_cited(reason)}",
                 }
             )
-        for flag in present(self.evaluation).get("red_flags") or []:
+        for flag in presenter.present(self.evaluation).get("red_flags") or []:
             for key in flag.get("findings") or []:
                 trace.append(
                     {
                         **self._trace_item(key),
-                        "basis": f"Red flag ({flag['urgency']}): {flag['message']} "
+                        "basis": f"Red flag ({flag['urgency_label']}): {flag['message']} "
                         f"({flag['citation']})",
                     }
                 )
@@ -631,9 +637,9 @@ class _AssessmentDocument:
 
     def _reasoning_lines(self) -> list[str]:
         lines = []
-        view = present(self.evaluation, self.findings)
+        view = presenter.present(self.evaluation, self.findings)
         for flag in view.get("red_flags") or []:
-            lines.append(f"Red flag ({flag['urgency']}): {flag['title']}. {flag['message']}")
+            lines.append(f"Red flag ({flag['urgency_label']}): {flag['title']}. {flag['message']}")
         if not (view.get("screen") or {}).get("complete", True):
             unasked = "; ".join(view.get("screen_unasked_labels") or [])
             line = f"Red-flag screen not completed (not asked: {unasked})."
@@ -655,8 +661,7 @@ class _AssessmentDocument:
         a = self.a
         lines = []
         if a.working_diagnosis or a.working_diagnosis_text:
-            name = a.working_diagnosis_text or DIAGNOSIS_NAMES.get(a.working_diagnosis, "")
-            lines.append(f"Working diagnosis: {name}")
+            lines.append(f"Working diagnosis: {presenter.working_diagnosis(a)}")
         return lines
 
     def _care_plans(self) -> None:
@@ -736,16 +741,6 @@ class _AssessmentDocument:
                 }
             ]
         return composition
-
-
-def _plain(value: Any) -> str:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if isinstance(value, list):
-        return ", ".join(str(item).replace("_", " ") for item in value)
-    return str(value)
 
 
 def _questionnaire_response(response, patient_ref: str, encounter_ref: str) -> dict[str, Any]:
@@ -863,7 +858,7 @@ def patient_collection(
 def _cited(reason: dict[str, Any]) -> str:
     """The readable citation of a stored reason, with its evidence status in plain words."""
     citation = reason.get("citation", "")
-    words = evidence_words(reason.get("evidence", ""))
+    words = presenter.evidence_words(reason.get("evidence", ""))
     return (
         f"{citation} ({words})."
         if words and words not in reason.get("text", "")

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.presenter import present
 from assessments.reasoning import stage_shown
 from assessments.selectors import get_assessment_for
 from pht import access, audit
@@ -143,8 +144,6 @@ def _override_reason(request, assessment) -> str:
 
 
 def _plan_blocked(request, assessment, advice, *, error: str = "", reason: str = "", status=200):
-    from assessments.reasoning import present
-
     return TemplateResponse(
         request,
         "rehab/plan_blocked.html",

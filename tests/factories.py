@@ -188,3 +188,19 @@ def audit_write_queries() -> int:
     from django.db import connection
 
     return 5 if connection.vendor == "postgresql" else 4
+
+
+def change_todays_ratios(monkeypatch, **changes):
+    """Change the likelihood-ratio table everywhere it has been imported (``from ... import``
+    copies included), as a new rules release would."""
+    import dataclasses
+    import sys
+
+    from pht.rules import probability
+
+    table = probability.PROVOCATION_TESTS
+    changed = tuple(dataclasses.replace(t, **{k: f(t) for k, f in changes.items()}) for t in table)
+    for module in list(sys.modules.values()):
+        if getattr(module, "PROVOCATION_TESTS", None) is table:
+            monkeypatch.setattr(module, "PROVOCATION_TESTS", changed)
+    return changed

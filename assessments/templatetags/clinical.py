@@ -1,17 +1,11 @@
-"""Small display helpers for clinical values. No logic beyond formatting."""
+"""Small display helpers for clinical values. Words come from ``assessments.presenter``."""
 
 from django import template
 
+from assessments import presenter
 from pht.rules.findings import IMAGING_SPECS, SPECS
 
 register = template.Library()
-
-URGENCY_LABELS = {
-    "emergency": "Emergency: same day",
-    "urgent": "Urgent",
-    "soon": "Soon",
-    "routine": "Routine",
-}
 
 
 @register.filter
@@ -50,7 +44,7 @@ def finding_label(key: str) -> str:
 
 @register.filter
 def urgency_label(urgency: str) -> str:
-    return URGENCY_LABELS.get(urgency, urgency)
+    return presenter.urgency_label(urgency)
 
 
 @register.filter
@@ -63,15 +57,11 @@ def split_levels(differentials):
 
 @register.filter
 def present(evaluation):
-    """A stored or fresh evaluation as the pages show it (``assessments.reasoning.present``)."""
-    from assessments.reasoning import present as present_evaluation
-
-    return present_evaluation(evaluation)
+    """A stored or fresh evaluation as the pages show it (``assessments.presenter.present``)."""
+    return presenter.present(evaluation)
 
 
 @register.filter
 def evidence_words(evidence: str) -> str:
     """Evidence status in plain words ("" when confirmed in the source)."""
-    from assessments.reasoning import evidence_words as words
-
-    return words(evidence)
+    return presenter.evidence_words(evidence)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments import reasoning, selectors, services
+from assessments import presenter, reasoning, selectors, services
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment
 from pht import audit
@@ -172,8 +172,11 @@ def assessment_detail(request, assessment_id, sign_form=None, status=200):
             "visa_h_responses": assessment.visa_h_responses.all()[:10],
             "rules_changed": assessment.rules_version != RULES_VERSION,
             "current_rules_version": RULES_VERSION,
-            "recorded": selectors.recorded_findings(assessment),
-            "working_diagnosis_name": reasoning.diagnosis_name(assessment.working_diagnosis),
+            "recorded": presenter.finding_rows(
+                assessment.evaluated_findings or assessment.findings,
+                assessment.provocation_tests,
+            ),
+            "working_diagnosis": presenter.working_diagnosis(assessment),
             "screen_unasked_labels": [label(key) for key in assessment.screen_unasked],
         },
         status=status,

@@ -1,7 +1,8 @@
 """Presenting stored snapshots: the stage only where it belongs, the headline, readable
 citations, for snapshots of every rules version."""
 
-from assessments.reasoning import headline, present, stage_shown
+from assessments.presenter import present
+from assessments.reasoning import headline, stage_shown
 
 STAGE = {"slug": "reactive", "name": "Reactive tendinopathy", "reasons": [], "summary": ""}
 PHT_FIRST = [

@@ -10,8 +10,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from exports import fhir
 from pht.models import AccessLog
-from pht.rules.probability import PROVOCATION_TESTS
-from tests.factories import PHT_FINDINGS, make_assessment
+from tests.factories import PHT_FINDINGS, change_todays_ratios, make_assessment
 
 NOW = datetime.datetime(2026, 11, 3, 9, 30, tzinfo=datetime.UTC)
 
@@ -104,7 +103,10 @@ def test_differentials_are_conditions_with_verification_status_differential(rich
     working = [
         c for c in conditions if c["verificationStatus"]["coding"][0]["code"] == "provisional"
     ]
-    assert working[0]["code"]["text"] == "Left proximal hamstring tendinopathy"
+    # The working diagnosis as every page words it: the name, with the clinician's details.
+    assert working[0]["code"]["text"] == (
+        "Proximal hamstring tendinopathy (Left proximal hamstring tendinopathy)"
+    )
     assert working[0]["bodySite"][0]["coding"][0] == {
         "system": "http://snomed.info/sct",
         "code": "7771000",
@@ -133,8 +135,15 @@ def test_tests_carry_result_side_pain_and_likelihood_ratios(rich_assessment):
     assert mbk["bodySite"]["coding"][0]["code"] == "7771000"
     assert mbk["component"][0]["code"]["coding"][0]["code"] == "72514-3"
     assert mbk["component"][0]["valueInteger"] == 6
-    test = next(t for t in PROVOCATION_TESTS if t.key == "modified_bent_knee_stretch")
-    assert f"LR+ {test.lr_positive}, LR- {test.lr_negative}" in mbk["note"][0]["text"]
+    applied = next(
+        use
+        for use in rich_assessment.evaluation["pht_probability"]["per_test"]
+        if use["test"] == "modified_bent_knee_stretch"
+    )
+    assert (
+        f"Likelihood ratio applied to this positive result: {applied['lr']}"
+        in (mbk["note"][0]["text"])
+    )
     assert by_code["bent_knee_stretch"]["valueCodeableConcept"]["coding"][0]["code"] == "260385009"
     assert by_code["pain_with_sitting"]["valueBoolean"] is True
     assert by_code["imaging.tendon_thickening"]["valueBoolean"] is True
@@ -269,3 +278,10 @@ def test_a_rehab_plan_is_a_care_plan(clinician_client, rehab_plan):
 def test_no_rehab_plan_no_care_plan(signed_assessment):
     bundle = fhir.assessment_document(signed_assessment, timestamp=NOW)
     assert resources(bundle, "CarePlan") == []
+
+
+def test_the_bundle_reads_ratios_from_the_snapshot_not_todays_tables(rich_assessment, monkeypatch):
+    change_todays_ratios(monkeypatch, lr_positive=lambda t: 99.0, lr_negative=lambda t: 0.01)
+    text = json.dumps(fhir.assessment_document(rich_assessment, timestamp=NOW))
+    assert "99.0" not in text and "0.01" not in text
+    assert "Likelihood ratio applied to this positive result: 10.2" in text

@@ -1,15 +1,18 @@
 """The assessment summary: the PDF's text holds what a surgeon needs; a draft says DRAFT."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
+from weasyprint.urls import URLFetchingError
 
 from exports import summary
+from pht import pdf
 from pht.models import AccessLog
 from pht.rules.probability import PROVOCATION_TESTS
-from tests.factories import PHT_FINDINGS, make_assessment
+from tests.factories import PHT_FINDINGS, change_todays_ratios, make_assessment
 
 
 def pdf_text(response) -> tuple[int, str]:
@@ -42,8 +45,8 @@ def test_the_pdf_holds_the_key_content(clinician_client, red_flag_assessment):
     assert "Northside Physio" in text
     for test in PROVOCATION_TESTS:
         assert test.name in text
-        assert str(test.lr_positive) in text
-        assert str(test.lr_negative) in text
+    for use in a.evaluation["pht_probability"]["per_test"]:
+        assert f"{use['name']}" in text and str(use["lr"]) in text
     top = a.evaluation["differentials"][0]
     assert top["name"] in text
     assert top["reasons"][0]["citation"].split(",")[0] in text
@@ -92,16 +95,16 @@ def test_unexamined_tests_say_not_done(patient, clinician):
         "https://example.com/evil.css",
         "http://169.254.169.254/latest/meta-data/",
         "file:///etc/passwd",
-        summary.STATIC_PREFIX + "../../pht/settings.py",
+        pdf.STATIC_PREFIX + "../../pht/settings.py",
     ],
 )
 def test_the_pdf_fetcher_refuses_everything_but_local_static_files(url):
-    with pytest.raises(ValueError):
-        summary.StaticFilesOnly().fetch(url)
+    with pytest.raises(URLFetchingError):
+        pdf.StaticFilesOnly().fetch(url)
 
 
 def test_the_pdf_fetcher_serves_the_stylesheet():
-    response = summary.StaticFilesOnly().fetch(summary.STATIC_PREFIX + "css/print-summary.css")
+    response = pdf.StaticFilesOnly().fetch(pdf.STATIC_PREFIX + "css/print-summary.css")
     assert b"@page" in response.read()
     assert response.content_type == "text/css"
 
@@ -121,3 +124,25 @@ def test_summary_exports_are_audited_and_listed_on_the_record_page(
     )
     assert "Exported assessment" in page.content.decode()
     assert "summary PDF" in page.content.decode()
+
+
+def test_a_signed_summary_keeps_the_ratios_it_was_signed_with(
+    clinician_client, red_flag_assessment, monkeypatch
+):
+    """A ratio changed in today's tables leaves an old signed letter exactly as it was."""
+    url = reverse("exports:assessment_summary", args=[red_flag_assessment.pk])
+
+    def page() -> str:
+        # The page's log-out form carries a fresh CSRF token on every request.
+        html = clinician_client.get(url).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+    before = page()
+    changed = change_todays_ratios(
+        monkeypatch, lr_positive=lambda t: t.lr_positive + 50, lr_negative=lambda t: 0.001
+    )
+    after = page()
+    assert after == before
+    for test in changed:
+        assert str(test.lr_positive) not in after
+    assert "0.001" not in after

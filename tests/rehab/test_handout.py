@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from pht import pdf
 from pht.models import AccessLog
 from rehab import handout
 
@@ -61,13 +62,14 @@ def test_the_print_view_uses_the_same_template(clinician_client, rehab_plan):
 def test_the_pdf_fetcher_serves_static_files_only():
     from weasyprint.urls import URLFetchingError
 
-    fetcher = handout.static_only_fetcher()
-    response = fetcher.fetch("file:///static/css/handout.css")
+    fetcher = pdf.StaticFilesOnly()
+    response = fetcher.fetch(pdf.STATIC_PREFIX + "css/handout.css")
     assert b"@page" in response.read()
     for url in (
         "https://example.org/tracker.css",
         "file:///etc/passwd",
-        "file:///static/../pht/settings.py",
+        "file:///static/css/handout.css",
+        pdf.STATIC_PREFIX + "../pht/settings.py",
     ):
         with pytest.raises(URLFetchingError):
             fetcher.fetch(url)
