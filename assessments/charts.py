@@ -1,7 +1,9 @@
 """Server-rendered trend charts: plain coordinates for an inline SVG, no JavaScript.
 
-Each series has its own marker shape and a text label at every point, so the chart reads
-without colour; the page also gives the same numbers as a table.
+The one chart builder of the app (``templates/assessments/_chart.html`` draws it): the patient
+record's pain, sitting and VISA-H trends and a rehab plan's marker pain by review. Each series
+has its own marker shape and a text label at every point, so the chart reads without colour;
+the page also gives the same numbers as a table.
 """
 
 from dataclasses import dataclass
@@ -52,14 +54,11 @@ class Chart:
     dates: tuple[Point, ...]
     width: int = WIDTH
     height: int = HEIGHT
+    limit: tuple[str, str] | None = None  # a dashed reference line: (y as SVG text, label)
 
     @property
     def empty(self) -> bool:
         return not any(s.points for s in self.series)
-
-    @property
-    def plot_bottom(self) -> int:
-        return self.height - BOTTOM
 
     @property
     def plot_right(self) -> int:
@@ -67,9 +66,17 @@ class Chart:
 
 
 def line_chart(
-    title: str, unit: str, dates: list, series: list[tuple[str, str, list]], y_max: float
+    title: str,
+    unit: str,
+    dates: list,
+    series: list[tuple[str, str, list]],
+    y_max: float,
+    *,
+    limit: tuple[float, str] | None = None,
 ) -> Chart:
-    """``dates``: the x values (dates, oldest first); each series: (name, marker, values by date, None for gaps)."""
+    """``dates``: the x values (dates, oldest first), evenly spaced so labels never collide;
+    each series: (name, marker, values by date, None for gaps); ``limit``: (value, label) of a
+    dashed reference line, such as the acceptable pain during loading."""
     n = len(dates)
     span = WIDTH - LEFT - RIGHT
     xs = [LEFT + (span * i / (n - 1) if n > 1 else span / 2) for i in range(n)]
@@ -88,4 +95,5 @@ def line_chart(
         built.append(Series(name, marker, points))
     ticks = tuple((f"{y_of(top * f):.1f}", f"{top * f:g}") for f in (0, 0.5, 1))
     date_points = tuple(Point(xs[i], HEIGHT - 12, 0, f"{d:%d %b}") for i, d in enumerate(dates))
-    return Chart(title, unit, top, tuple(built), ticks, date_points)
+    reference = (f"{y_of(limit[0]):.1f}", limit[1]) if limit else None
+    return Chart(title, unit, top, tuple(built), ticks, date_points, limit=reference)

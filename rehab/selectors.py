@@ -5,13 +5,13 @@ The scoped lookups come first: exercises, plans and reviews are read through
 (``pht.access``); another clinic's records answer 404.
 """
 
-from dataclasses import dataclass
-
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from assessments import charts
 from pht.access import require_membership
+from pht.rules import rehab as rules
 from rehab.models import Exercise, ExerciseStage, PlanExercise, ProgressReview, RehabPlan
 
 PLANS_PER_PATIENT = 20
@@ -99,55 +99,17 @@ def plan_reviews(plan: RehabPlan, *, limit: int = REVIEWS_ON_PLAN_PAGE) -> list[
     )
 
 
-@dataclass(frozen=True)
-class TrendPoint:
-    x: float
-    y: float
-    pain: int
-    label: str  # e.g. "3 Mar"
-    decision: str
-
-
-@dataclass(frozen=True)
-class PainTrend:
-    points: tuple[TrendPoint, ...]
-    polyline: str
-    width: int
-    height: int
-    left: int
-    top: int
-    plot_height: int
-    plot_width: int
-    gridlines: tuple[tuple[int, float], ...]  # (pain value, y)
-
-
-def pain_trend(reviews: list[ProgressReview], *, width: int = 640, height: int = 240) -> PainTrend:
-    """Coordinates for an inline SVG of marker pain over the reviews, oldest on the left.
-
-    Evenly spaced by review (not by date) so that labels never collide.
-    """
-    left, top, right, bottom = 48, 16, 16, 40
-    plot_w, plot_h = width - left - right, height - top - bottom
+def pain_trend(reviews: list[ProgressReview]) -> charts.Chart:
+    """Marker pain (0-10) at each review, oldest on the left, with the acceptable limit."""
     ordered = sorted(reviews, key=lambda r: (r.reviewed_on, r.created_at))
-    step = plot_w / max(len(ordered) - 1, 1)
-    points = tuple(
-        TrendPoint(
-            x=round(left + (index * step if len(ordered) > 1 else plot_w / 2), 1),
-            y=round(top + plot_h * (1 - review.marker_pain / 10), 1),
-            pain=review.marker_pain,
-            label=f"{review.reviewed_on.day} {review.reviewed_on:%b}",
-            decision=review.get_decision_display(),
-        )
-        for index, review in enumerate(ordered)
-    )
-    return PainTrend(
-        points=points,
-        polyline=" ".join(f"{p.x},{p.y}" for p in points),
-        width=width,
-        height=height,
-        left=left,
-        top=top,
-        plot_height=plot_h,
-        plot_width=plot_w,
-        gridlines=tuple((v, round(top + plot_h * (1 - v / 10), 1)) for v in (0, 3, 5, 10)),
+    return charts.line_chart(
+        "Marker-test pain at each review (0-10)",
+        "/10",
+        [review.reviewed_on for review in ordered],
+        [("Marker pain", "square", [review.marker_pain for review in ordered])],
+        10,
+        limit=(
+            rules.ACCEPTABLE_MARKER_PAIN,
+            f"acceptable limit ({rules.ACCEPTABLE_MARKER_PAIN}/10)",
+        ),
     )

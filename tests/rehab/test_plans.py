@@ -200,7 +200,7 @@ def test_the_pain_trend_is_an_svg_with_a_table_alternative(clinician_client, cli
     make_review(plan=rehab_plan, user=clinician, marker_pain=2)
     content = clinician_client.get(reverse("rehab:plan_detail", args=[rehab_plan.pk])).content
     content = content.decode()
-    assert "<svg" in content and "trend-marker" in content
+    assert "<svg" in content and "chart-marker" in content and "chart-limit" in content
     assert "<td>4/10</td>" in content and "<td>2/10</td>" in content
     assert 'style="' not in content
 
