@@ -1,6 +1,6 @@
 """Export views: the summary (print view and PDF), FHIR R4 Bundles and CSV files.
 
-Each view is a read: it looks the record up through ``pht.access`` (404 for another clinic),
+Each view is a read: it looks the record up through ``assessments.selectors`` (404 for another clinic),
 writes one ``export`` row to the access log (who, what, which format) and returns the file.
 Nothing else changes. The builders are ``exports.summary``, ``exports.fhir`` and ``exports.csv``.
 """
