@@ -70,14 +70,7 @@ def clinic_csv(request):
 def patient_csv(request, patient_id):
     """One patient's assessments as CSV, with the clinic CSV's columns."""
     patient = get_patient_for(request, patient_id)
-    audit.log(
-        Actor.from_request(request),
-        "export",
-        object_type="patient",
-        object_id=patient.pk,
-        patient_id=patient.pk,
-        detail="patient CSV",
-    )
+    audit.exported(request, patient, detail="patient CSV")
     assessments = assessments_for(request).filter(patient=patient)
     return _csv_response(assessments, f"pht-patient-{slugify(patient.identifier)}.csv")
 
@@ -111,14 +104,7 @@ def assessment_fhir(request, assessment_id):
         visa_h=_latest_visa_h(assessment),
         rehab_plans=_plans().filter(assessment=assessment, clinic_id=assessment.clinic_id),
     )
-    audit.log(
-        Actor.from_request(request),
-        "export",
-        object_type="assessment",
-        object_id=assessment.pk,
-        patient_id=assessment.patient_id,
-        detail="FHIR R4 document",
-    )
+    audit.exported(request, assessment, detail="FHIR R4 document")
     return _json_response(bundle, f"pht-assessment-{assessment.pk}.fhir.json")
 
 
@@ -145,25 +131,13 @@ def patient_fhir(request, patient_id):
         plans = assessment.rehab_plans.all()
         records.append((assessment, responses[0] if responses else None, plans))
     bundle = fhir.patient_collection(patient, records, timestamp=timezone.now())
-    audit.log(
-        Actor.from_request(request),
-        "export",
-        object_type="patient",
-        object_id=patient.pk,
-        patient_id=patient.pk,
-        detail=f"FHIR R4 collection of {len(records)} assessment(s)",
-    )
+    audit.exported(request, patient, detail=f"FHIR R4 collection of {len(records)} assessment(s)")
     return _json_response(bundle, f"pht-patient-{slugify(patient.identifier)}.fhir.json")
 
 
 def _log_summary(request, assessment, fmt: str) -> None:
-    audit.log(
-        Actor.from_request(request),
-        "export",
-        object_type="assessment",
-        object_id=assessment.pk,
-        patient_id=assessment.patient_id,
-        detail=f"summary {fmt}" + ("" if assessment.is_signed else " (draft)"),
+    audit.exported(
+        request, assessment, detail=f"summary {fmt}" + ("" if assessment.is_signed else " (draft)")
     )
 
 

@@ -109,6 +109,18 @@ def viewed_by_superuser(
     return _log_view(actor, record, detail)
 
 
+def exported(request: HttpRequest, record: AuditedRecord, *, detail: str) -> AccessLog:
+    """Log that a file of ``record``'s data left the app (PDF, FHIR, CSV): one "export" row."""
+    return log(
+        Actor.from_request(request),
+        "export",
+        object_type=record.audit_type,
+        object_id=record.pk,
+        patient_id=record.audit_patient_id,
+        detail=detail,
+    )
+
+
 def _first_read(request: HttpRequest) -> bool:
     """True once per GET or HEAD request: the read that is logged."""
     if request.method not in ("GET", "HEAD") or getattr(request, _VIEWED_ATTR, False):

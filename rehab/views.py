@@ -458,13 +458,8 @@ def handout_pdf(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
     clinician_copy = _clinician_copy(request)
     pdf = handout.render_pdf(plan, clinician_copy=clinician_copy)
-    audit.log(
-        Actor.from_request(request),
-        "export",
-        object_type="rehab_plan",
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        detail="handout.pdf (clinician copy)" if clinician_copy else "handout.pdf",
+    audit.exported(
+        request, plan, detail="handout.pdf (clinician copy)" if clinician_copy else "handout.pdf"
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = "rehab-handout-clinician-copy" if clinician_copy else "rehab-handout"
