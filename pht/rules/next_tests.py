@@ -38,8 +38,10 @@ from pht.rules.differentials import (
     PHT_INDEX,
     PROVOCATION,
     TABLES,
+    CompiledUnit,
     Differential,
     Fired,
+    Level,
     exam_supported,
     level_for,
     rank_key,
@@ -54,7 +56,9 @@ from pht.rules.red_flags import (
     GROIN,
     OPEN_URGENCIES,
     RED_FLAG_RULES,
+    Grade,
     RedFlag,
+    RedFlagRule,
     grade_of,
     urgencies_of,
 )
@@ -264,14 +268,14 @@ WITHHOLD_WHY: dict[str, str] = {
 }
 
 # Which (table index, unit index, compiled unit) read each key: only those are re-scored.
-_UNITS_BY_KEY: dict[str, list[tuple[int, int, tuple[tuple[Any, Any], ...]]]] = {}
+_UNITS_BY_KEY: dict[str, list[tuple[int, int, CompiledUnit]]] = {}
 for _t, _table in enumerate(TABLES):
     for _u, _unit in enumerate(_table.units):
         _compiled = tuple((rule.when._test, rule) for rule in _unit)
         for _key in dict.fromkeys(k for rule in _unit for k in rule.when.keys):
             _UNITS_BY_KEY.setdefault(_key, []).append((_t, _u, _compiled))
 # Which red-flag rules read each key (their conditions or retiring negatives).
-_FLAG_RULES_BY_KEY: dict[str, list[Any]] = {}
+_FLAG_RULES_BY_KEY: dict[str, list[RedFlagRule]] = {}
 for _rule in RED_FLAG_RULES:
     _keys = {key for grade in _rule.grades for key in grade.when.keys} | {
         key for grade in _rule.grades if grade.unless is not None for key in grade.unless.keys
@@ -342,7 +346,7 @@ def next_tests(
     differentials: tuple[Differential, ...],
     *,
     flags: tuple[RedFlag, ...] = (),
-    pht_level: str | None = None,
+    pht_level: Level | None = None,
     pre_test_probability: float | None = None,
 ) -> tuple[tuple[NextTest, ...], tuple[Withheld, ...]]:
     """The questions and tests to do next, and the tests withheld (with why)."""
@@ -456,7 +460,7 @@ class _State:
     """What the look-ahead compares each outcome with (computed once per evaluation)."""
 
     scores: list[float]
-    levels: list[str]
+    levels: list[Level]
     rule_out: list[bool]
     urgency_now: Mapping[str, str | None]
     raws: list[float]
@@ -465,13 +469,13 @@ class _State:
     pht_prior_raw: float
     pht_exam: bool
     pre_test_probability: float | None
-    grades_now: Mapping[str, Any]
+    grades_now: Mapping[str, Grade | None]
 
 
 def _new_top(
     overlay: Mapping[str, Any],
     deltas: Mapping[int, tuple[float, bool]],
-    keys: set[str],
+    keys: frozenset[str],
     state: _State,
 ) -> int:
     """The index of the first diagnosis once this outcome's changes apply.
@@ -479,7 +483,7 @@ def _new_top(
     Only the diagnoses whose score, level or red flag can change are re-ranked against the
     best unchanged one (the first unchanged entry of the current ranking).
     """
-    changed: dict[int, tuple[float, str, bool, str | None]] = {}
+    changed: dict[int, tuple[float, Level, bool, str | None]] = {}
     urgency_now = state.urgency_now
     for t, (delta, raised) in deltas.items():
         if t == PHT_INDEX:
@@ -488,18 +492,18 @@ def _new_top(
         level = level_for(score, exam=raised or state.exams[t])
         changed[t] = (score, level, state.rule_out[t], urgency_now[TABLES[t].slug])
     if keys & (_PROVOCATION_KEYS | _PHT_KEYS):
-        delta = deltas.get(PHT_INDEX, (0.0, False))
+        pht_delta, pht_raised = deltas.get(PHT_INDEX, (0.0, False))
         prior = state.pht_prior_raw
         if not keys & _PROVOCATION_KEYS:
-            prior += delta[0]
+            prior += pht_delta
         level = pht_level(
             overlay,
             state.pre_test_probability,
             prior_points=prior,
-            exam_support=state.pht_exam or delta[1],
+            exam_support=state.pht_exam or pht_raised,
         )
         changed[PHT_INDEX] = (
-            round(state.raws[PHT_INDEX] + delta[0], 2),
+            round(state.raws[PHT_INDEX] + pht_delta, 2),
             level,
             state.rule_out[PHT_INDEX],
             urgency_now[TABLES[PHT_INDEX].slug],
@@ -530,8 +534,8 @@ def _new_top(
         state.rule_out[best_t],
         urgency_now[TABLES[best_t].slug],
     )
-    for t, (score, level, rof, urgency) in changed.items():
-        key = rank_key(TABLES[t].slug, score, level, rof, urgency)
-        if key < best:
-            best, best_t = key, t
+    for t, (new_score, new_level, new_rule_out, new_urgency) in changed.items():
+        rank = rank_key(TABLES[t].slug, new_score, new_level, new_rule_out, new_urgency)
+        if rank < best:
+            best, best_t = rank, t
     return best_t
