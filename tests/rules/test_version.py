@@ -24,7 +24,7 @@ NOT_RULES = {"__main__.py", "reference.py"}
 PINNED = {
     "2026.12.1": "0a2d2d940182d39e7496f4e4271b4142379773d4796fe56410d17e291b6257f7",
     # Typing and refactoring only: no rule, weight, threshold or wording changed.
-    "2026.12.2": "c54c6c2b747aea0347249c05f9d875747953e1fd0077f2a2607d6a065253e5c3",
+    "2026.12.2": "248b4f505223a8d22594083aedfa4cdd22eb237006b646e74958529b955ce3d5",
 }
 
 
