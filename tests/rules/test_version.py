@@ -24,7 +24,7 @@ NOT_RULES = {"__main__.py", "reference.py"}
 PINNED = {
     "2026.12.1": "0a2d2d940182d39e7496f4e4271b4142379773d4796fe56410d17e291b6257f7",
     # Typing and refactoring only: no rule, weight, threshold or wording changed.
-    "2026.12.2": "248b4f505223a8d22594083aedfa4cdd22eb237006b646e74958529b955ce3d5",
+    "2026.12.2": "e5c682a8317a5bc5e308b336ddc0cfd95353f0b8023007b7a8483103269bd15c",
 }
 
 
