@@ -24,7 +24,7 @@ NOT_RULES = {"__main__.py", "reference.py"}
 PINNED = {
     "2026.12.1": "0a2d2d940182d39e7496f4e4271b4142379773d4796fe56410d17e291b6257f7",
     # Typing and refactoring only: no rule, weight, threshold or wording changed.
-    "2026.12.2": "e5c682a8317a5bc5e308b336ddc0cfd95353f0b8023007b7a8483103269bd15c",
+    "2026.12.2": "fdb79a7981c431e0397d2fb0a69be2aabbf27a1afc115b8d69e06310cb70ac25",
 }
 
 
