@@ -24,7 +24,7 @@ NOT_RULES = {"__main__.py", "reference.py"}
 PINNED = {
     "2026.12.1": "0a2d2d940182d39e7496f4e4271b4142379773d4796fe56410d17e291b6257f7",
     # Typing and refactoring only: no rule, weight, threshold or wording changed.
-    "2026.12.2": "312cc648c4cd34accae5bafe2663fb36a0e1004377b9ba47abd0dbaa9a2910ae",
+    "2026.12.2": "9917801f068f44d3eb0e1658555735b1e766fbc4c5832a44ed610cd6b2fd362c",
 }
 
 
