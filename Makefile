@@ -12,12 +12,13 @@ FIND_PYTHON := for c in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which pyth
 	[ -n "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo "$$c"; break; }; done
 
-.PHONY: help run test check fmt bench validate docs clean
+.PHONY: help run test check typecheck fmt bench validate docs clean
 
 help:
 	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT)"
-	@echo "make test   lint, format check, missing-migrations check and the test suite"
-	@echo "make check  lint, format check and missing-migrations check only"
+	@echo "make test   lint, format check, type check, missing-migrations check and the test suite"
+	@echo "make check  lint, format check, type check and missing-migrations check only"
+	@echo "make typecheck  mypy in strict mode on the rules core (pht/rules)"
 	@echo "make fmt    format and auto-fix lint"
 	@echo "make validate  run the published-case validation set through the rules and print the figures"
 	@echo "make docs   regenerate the rules' reference tables in docs/ from the code"
@@ -49,10 +50,14 @@ run: $(VENV)/.installed-run
 	@echo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-check: $(VENV)/.installed-dev
+check: $(VENV)/.installed-dev typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# The pure rules core is type-checked in strict mode (configured in pyproject.toml).
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy pht/rules
 
 # SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL). The browser journeys
 # (tests/e2e) run whenever Debian's Chromium is installed; -rs lists skips with their reason.

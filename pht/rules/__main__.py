@@ -9,6 +9,7 @@ only module in ``pht.rules`` that does I/O, and it needs no Django.
 import argparse
 import json
 import sys
+from typing import Any
 
 from pht.rules.evaluation import evaluate
 from pht.rules.findings import FindingsError
@@ -45,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
     cases = data if isinstance(data, list) else [data]
-    outputs = []
-    errors = []
+    outputs: list[dict[str, Any]] = []
+    errors: list[str] = []
     for index, case in enumerate(cases):
         try:
             outputs.append(evaluate(case, pre_test_probability=args.pre_test).to_dict())

@@ -44,13 +44,13 @@ hash in ``tests/rules/test_version.py`` fails until you do); add a vignette to t
 set if a published case shows it; run ``make docs`` and ``make validate``.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
 from pht.rules.findings import IMAGING_SPECS, SPECS
-from pht.rules.predicates import AllOf, AnyOf, Condition, When, has_any, raised_by
+from pht.rules.predicates import AllOf, AnyOf, Condition, Flat, When, has_any, raised_by
 from pht.rules.red_flags import (
     APOPHYSIS_AGE_MAX,
     APOPHYSIS_AGE_MIN,
@@ -1346,10 +1346,12 @@ def _flag_reason(urgency: str) -> Reason:
 
 
 type Fired = tuple[tuple[Rule | None, ...], ...]
+# One unit's rules in order, each with its compiled test: the first whose test holds fires.
+type CompiledUnit = tuple[tuple[Callable[[Flat], bool], Rule], ...]
 
 # Precomputed at import (read-only afterwards): the compiled test of each rule, unit by unit,
 # and the reason each rule gives. Both depend only on the tables, so evaluate() stays pure.
-_COMPILED: tuple[tuple[tuple[tuple[Any, Rule], ...], ...], ...] = tuple(
+_COMPILED: tuple[tuple[CompiledUnit, ...], ...] = tuple(
     tuple(tuple((rule.when._test, rule) for rule in unit) for unit in table.units)
     for table in TABLES
 )

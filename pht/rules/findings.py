@@ -26,7 +26,7 @@ version stays valid and means the same. ``docs/findings.md`` is generated from t
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -425,61 +425,93 @@ def _validate_imaging(value: object, errors: list[str]) -> dict[str, Any]:
     return clean
 
 
-def _check(spec: FindingSpec, value: object) -> tuple[bool, Any, str]:
+# (ok, cleaned value, error message) for one value.
+type _Checked = tuple[bool, Any, str]
+
+
+def _check(spec: FindingSpec, value: object) -> _Checked:
     """(ok, cleaned value, error message) for one value."""
     if value is None:
         return False, None, "null is not a value; leave the key out when it was not examined"
-    match spec.kind:
-        case "bool":
-            if isinstance(value, bool):
-                return True, value, ""
-            return False, None, f"expected true or false, got {_kind(value)} {value!r}"
-        case "int":
-            # bool is a subclass of int in Python; a checkbox value is not a count.
-            if type(value) is not int:
-                return False, None, f"expected a whole number, got {_kind(value)} {value!r}"
-            return _in_range(spec, value)
-        case "number":
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return False, None, f"expected a number, got {_kind(value)} {value!r}"
-            if not math.isfinite(value):
-                return False, None, f"expected a finite number, got {value!r}"
-            return _in_range(spec, value)
-        case "choice":
-            if isinstance(value, str) and value in spec.choices:
-                return True, value, ""
-            return False, None, f"expected one of {_or(spec.choices)}, got {value!r}"
-        case "test":
-            # The vocabulary: a negative test is recorded as "negative" (or false).
-            if isinstance(value, bool):
-                return True, "positive" if value else "negative", ""
-            if isinstance(value, str) and value in spec.choices:
-                return True, value, ""
-            return False, None, f'expected "positive" or "negative", got {value!r}'
-        case "multi":
-            if not isinstance(value, list | tuple):
-                return False, None, f"expected a list of {_or(spec.choices)}, got {value!r}"
-            bad = [item for item in value if not (isinstance(item, str) and item in spec.choices)]
-            if bad:
-                return (
-                    False,
-                    None,
-                    f"unknown value(s) {', '.join(repr(b) for b in bad)}; "
-                    f"expected any of {_or(spec.choices)}",
-                )
-            if len(set(value)) != len(value):
-                return False, None, "a value is listed more than once"
-            return True, list(value), ""
-        case "text":
-            if not isinstance(value, str):
-                return False, None, f"expected text, got {_kind(value)} {value!r}"
-            if len(value) > MAX_TEXT_LENGTH:
-                return False, None, f"text longer than {MAX_TEXT_LENGTH} characters"
-            return True, value, ""
-    raise AssertionError(f"unhandled kind {spec.kind}")  # pragma: no cover
+    check = _CHECKS.get(spec.kind)
+    if check is None:
+        raise AssertionError(f"unhandled kind {spec.kind}")  # pragma: no cover
+    return check(spec, value)
 
 
-def _in_range(spec: FindingSpec, value: float) -> tuple[bool, Any, str]:
+def _check_bool(spec: FindingSpec, value: object) -> _Checked:
+    if isinstance(value, bool):
+        return True, value, ""
+    return False, None, f"expected true or false, got {_kind(value)} {value!r}"
+
+
+def _check_int(spec: FindingSpec, value: object) -> _Checked:
+    # bool is a subclass of int in Python; a checkbox value is not a count.
+    if type(value) is not int:
+        return False, None, f"expected a whole number, got {_kind(value)} {value!r}"
+    return _in_range(spec, value)
+
+
+def _check_number(spec: FindingSpec, value: object) -> _Checked:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False, None, f"expected a number, got {_kind(value)} {value!r}"
+    if not math.isfinite(value):
+        return False, None, f"expected a finite number, got {value!r}"
+    return _in_range(spec, value)
+
+
+def _check_choice(spec: FindingSpec, value: object) -> _Checked:
+    if isinstance(value, str) and value in spec.choices:
+        return True, value, ""
+    return False, None, f"expected one of {_or(spec.choices)}, got {value!r}"
+
+
+def _check_test(spec: FindingSpec, value: object) -> _Checked:
+    # The vocabulary: a negative test is recorded as "negative" (or false).
+    if isinstance(value, bool):
+        return True, "positive" if value else "negative", ""
+    if isinstance(value, str) and value in spec.choices:
+        return True, value, ""
+    return False, None, f'expected "positive" or "negative", got {value!r}'
+
+
+def _check_multi(spec: FindingSpec, value: object) -> _Checked:
+    if not isinstance(value, list | tuple):
+        return False, None, f"expected a list of {_or(spec.choices)}, got {value!r}"
+    bad = [item for item in value if not (isinstance(item, str) and item in spec.choices)]
+    if bad:
+        return (
+            False,
+            None,
+            f"unknown value(s) {', '.join(repr(b) for b in bad)}; "
+            f"expected any of {_or(spec.choices)}",
+        )
+    if len(set(value)) != len(value):
+        return False, None, "a value is listed more than once"
+    return True, list(value), ""
+
+
+def _check_text(spec: FindingSpec, value: object) -> _Checked:
+    if not isinstance(value, str):
+        return False, None, f"expected text, got {_kind(value)} {value!r}"
+    if len(value) > MAX_TEXT_LENGTH:
+        return False, None, f"text longer than {MAX_TEXT_LENGTH} characters"
+    return True, value, ""
+
+
+# One check per kind; "object" (imaging) is validated key by key in _validate_imaging.
+_CHECKS: dict[Kind, Callable[[FindingSpec, object], _Checked]] = {
+    "bool": _check_bool,
+    "int": _check_int,
+    "number": _check_number,
+    "choice": _check_choice,
+    "test": _check_test,
+    "multi": _check_multi,
+    "text": _check_text,
+}
+
+
+def _in_range(spec: FindingSpec, value: float) -> _Checked:
     if spec.min is not None and value < spec.min:
         return False, None, f"must be at least {spec.min}, got {value!r}"
     if spec.max is not None and value > spec.max:

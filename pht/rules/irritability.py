@@ -7,7 +7,7 @@ turns the clinical idea (severe, easily provoked, slow to settle) into explicit 
 """
 
 from collections.abc import Mapping
-from typing import TypeGuard
+from typing import Literal, TypeGuard
 
 from pht.rules.errors import RehabInputError
 
@@ -31,6 +31,9 @@ IRRITABILITY_KEYS: tuple[str, ...] = (
 )
 
 _HEURISTIC = "Thresholds are project heuristics, not yet validated."
+
+# One marker: how much it says about irritability, and the reason in words.
+type _Marker = tuple[Literal["high", "moderate", "reassuring"], str]
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -67,62 +70,88 @@ def irritability_from_findings(findings: Mapping[str, object]) -> tuple[str, lis
     if problems:
         raise RehabInputError(problems)
 
-    high: list[str] = []
-    moderate: list[str] = []
-    reassuring: list[str] = []
-
     night_pain = findings.get("night_pain")
     worse_after = findings.get("pain_worse_after_activity")
     sitting = findings.get("sitting_tolerance_min")
     worst = findings.get("pain_nprs_worst")
     now = findings.get("pain_nprs_now")
 
+    markers: list[_Marker] = []
     if night_pain is True:
-        high.append(
-            "Night pain: the tendon is irritable at rest. Also check the red-flag screen "
-            "(unremitting night pain)."
+        markers.append(
+            (
+                "high",
+                "Night pain: the tendon is irritable at rest. Also check the red-flag screen "
+                "(unremitting night pain).",
+            )
         )
     elif night_pain is False:
-        reassuring.append("No night pain.")
-
+        markers.append(("reassuring", "No night pain."))
     if isinstance(sitting, int):
-        if sitting < HIGH_IRRITABILITY_SITTING_MIN:
-            high.append(
-                f"Sitting tolerance {sitting} min (under {HIGH_IRRITABILITY_SITTING_MIN} min): "
-                "easily provoked by compression."
-            )
-        elif sitting < MODERATE_IRRITABILITY_SITTING_MIN:
-            moderate.append(
-                f"Sitting tolerance {sitting} min (under {MODERATE_IRRITABILITY_SITTING_MIN} min)."
-            )
-        else:
-            reassuring.append(f"Sitting tolerance {sitting} min.")
-
+        markers.append(_sitting_marker(sitting))
     if isinstance(now, int):
-        if now >= HIGH_IRRITABILITY_PAIN_NOW:
-            high.append(f"Pain now {now}/10 (at least {HIGH_IRRITABILITY_PAIN_NOW}/10) at rest.")
-        elif now >= MODERATE_IRRITABILITY_PAIN_NOW:
-            moderate.append(f"Pain now {now}/10.")
-        else:
-            reassuring.append(f"Pain now {now}/10.")
+        markers.append(_pain_now_marker(now))
+    markers.extend(_after_activity_markers(worse_after, worst))
+    return _conclusion(
+        [text for weight, text in markers if weight == "high"],
+        [text for weight, text in markers if weight == "moderate"],
+        [text for weight, text in markers if weight == "reassuring"],
+    )
 
+
+def _sitting_marker(sitting: int) -> _Marker:
+    if sitting < HIGH_IRRITABILITY_SITTING_MIN:
+        return (
+            "high",
+            f"Sitting tolerance {sitting} min (under {HIGH_IRRITABILITY_SITTING_MIN} min): "
+            "easily provoked by compression.",
+        )
+    if sitting < MODERATE_IRRITABILITY_SITTING_MIN:
+        return (
+            "moderate",
+            f"Sitting tolerance {sitting} min (under {MODERATE_IRRITABILITY_SITTING_MIN} min).",
+        )
+    return "reassuring", f"Sitting tolerance {sitting} min."
+
+
+def _pain_now_marker(now: int) -> _Marker:
+    if now >= HIGH_IRRITABILITY_PAIN_NOW:
+        return "high", f"Pain now {now}/10 (at least {HIGH_IRRITABILITY_PAIN_NOW}/10) at rest."
+    if now >= MODERATE_IRRITABILITY_PAIN_NOW:
+        return "moderate", f"Pain now {now}/10."
+    return "reassuring", f"Pain now {now}/10."
+
+
+def _after_activity_markers(worse_after: object, worst: object) -> list[_Marker]:
+    """Worst pain and pain after activity: together, severe and slow to settle is high."""
     severe = isinstance(worst, int) and worst >= HIGH_IRRITABILITY_PAIN_WORST
     if worse_after is True and severe:
-        high.append(
-            f"Worst pain {worst}/10 and worse later in the day or next morning after "
-            "activity: severe and slow to settle."
+        return [
+            (
+                "high",
+                f"Worst pain {worst}/10 and worse later in the day or next morning after "
+                "activity: severe and slow to settle.",
+            )
+        ]
+    markers: list[_Marker] = []
+    if worse_after is True:
+        markers.append(
+            ("moderate", "Pain is worse later in the day or next morning after activity.")
         )
-    else:
-        if worse_after is True:
-            moderate.append("Pain is worse later in the day or next morning after activity.")
-        elif worse_after is False:
-            reassuring.append("Pain does not flare after activity.")
-        if isinstance(worst, int):
-            if worst >= MODERATE_IRRITABILITY_PAIN_WORST:
-                moderate.append(f"Worst pain {worst}/10.")
-            else:
-                reassuring.append(f"Worst pain {worst}/10.")
+    elif worse_after is False:
+        markers.append(("reassuring", "Pain does not flare after activity."))
+    if isinstance(worst, int):
+        if worst >= MODERATE_IRRITABILITY_PAIN_WORST:
+            markers.append(("moderate", f"Worst pain {worst}/10."))
+        else:
+            markers.append(("reassuring", f"Worst pain {worst}/10."))
+    return markers
 
+
+def _conclusion(
+    high: list[str], moderate: list[str], reassuring: list[str]
+) -> tuple[str, list[str]]:
+    """The level from the strongest markers present, with the reasons that support it."""
     if high:
         return "high", [*high, *moderate, f"High irritability. {_HEURISTIC}"]
     if moderate:

@@ -38,8 +38,10 @@ from pht.rules.differentials import (
     PHT_INDEX,
     PROVOCATION,
     TABLES,
+    CompiledUnit,
     Differential,
     Fired,
+    Level,
     exam_supported,
     level_for,
     rank_key,
@@ -54,7 +56,9 @@ from pht.rules.red_flags import (
     GROIN,
     OPEN_URGENCIES,
     RED_FLAG_RULES,
+    Grade,
     RedFlag,
+    RedFlagRule,
     grade_of,
     urgencies_of,
 )
@@ -264,14 +268,14 @@ WITHHOLD_WHY: dict[str, str] = {
 }
 
 # Which (table index, unit index, compiled unit) read each key: only those are re-scored.
-_UNITS_BY_KEY: dict[str, list[tuple[int, int, tuple[tuple[Any, Any], ...]]]] = {}
+_UNITS_BY_KEY: dict[str, list[tuple[int, int, CompiledUnit]]] = {}
 for _t, _table in enumerate(TABLES):
     for _u, _unit in enumerate(_table.units):
         _compiled = tuple((rule.when._test, rule) for rule in _unit)
         for _key in dict.fromkeys(k for rule in _unit for k in rule.when.keys):
             _UNITS_BY_KEY.setdefault(_key, []).append((_t, _u, _compiled))
 # Which red-flag rules read each key (their conditions or retiring negatives).
-_FLAG_RULES_BY_KEY: dict[str, list[Any]] = {}
+_FLAG_RULES_BY_KEY: dict[str, list[RedFlagRule]] = {}
 for _rule in RED_FLAG_RULES:
     _keys = {key for grade in _rule.grades for key in grade.when.keys} | {
         key for grade in _rule.grades if grade.unless is not None for key in grade.unless.keys
@@ -284,6 +288,8 @@ _PROVOCATION_KEYS = frozenset(
     key for rule in TABLES[PHT_INDEX].rules if rule.group == PROVOCATION for key in rule.when.keys
 )
 _PHT_KEYS = TABLES[PHT_INDEX].keys
+# An outcome that reads one of these can change PHT's level (its probability band).
+_PHT_LEVEL_KEYS = _PROVOCATION_KEYS | _PHT_KEYS
 
 
 @dataclass(frozen=True)
@@ -336,47 +342,45 @@ def _withheld(flat: Mapping[str, Any], flags: tuple[RedFlag, ...]) -> list[Withh
     ]
 
 
+@dataclass(frozen=True)
+class _State:
+    """What the look-ahead compares each outcome with (computed once per evaluation)."""
+
+    scores: list[float]
+    levels: list[Level]
+    rule_out: list[bool]
+    urgency_now: Mapping[str, str | None]
+    raws: list[float]
+    exams: list[bool]
+    ranked: list[int]
+    pht_prior_raw: float
+    pht_exam: bool
+    pre_test_probability: float | None
+    grades_now: Mapping[str, Grade | None]
+
+
+# What the ranking reads of one diagnosis: score, level, ruled out first, flag urgency.
+type _Standing = tuple[float, Level, bool, str | None]
+
+
 def next_tests(
     flat: Mapping[str, Any],
     fired: Fired,
     differentials: tuple[Differential, ...],
     *,
     flags: tuple[RedFlag, ...] = (),
-    pht_level: str | None = None,
+    pht_level: Level | None = None,
     pre_test_probability: float | None = None,
 ) -> tuple[tuple[NextTest, ...], tuple[Withheld, ...]]:
     """The questions and tests to do next, and the tests withheld (with why)."""
     questions = _questions(flat, flags)
     withheld = _withheld(flat, flags)
     withheld_keys = {item.finding for item in withheld}
-
     by_slug = {d.slug: d for d in differentials}
-    scores = [by_slug[table.slug].score for table in TABLES]
-    levels = [by_slug[table.slug].level for table in TABLES]
-    rule_out = [by_slug[table.slug].rule_out_first for table in TABLES]
-    urgency_now = {table.slug: by_slug[table.slug].flag_urgency for table in TABLES}
-    weights = [PLAUSIBLE_WEIGHT if level != "unlikely" else UNLIKELY_WEIGHT for level in levels]
-    ranked = [_INDEX[d.slug] for d in differentials]
-    top = ranked[0]
-    raws = [raw_score(table, fired[t]) for t, table in enumerate(TABLES)]
-    exams = [exam_supported(fired[t]) for t in range(len(TABLES))]
-    pht_units = [r for r in fired[PHT_INDEX] if r is None or r.group != PROVOCATION]
-    pht_prior_raw = raw_score(TABLES[PHT_INDEX], tuple(pht_units))
-    pht_exam = exam_supported(tuple(pht_units))
-    grades_now = {rule.slug: grade_of(rule, flat) for rule in RED_FLAG_RULES}
-    state = _State(
-        scores=scores,
-        levels=levels,
-        rule_out=rule_out,
-        urgency_now=urgency_now,
-        raws=raws,
-        exams=exams,
-        ranked=ranked,
-        pht_prior_raw=pht_prior_raw,
-        pht_exam=pht_exam,
-        pre_test_probability=pre_test_probability,
-        grades_now=grades_now,
-    )
+    state = _state(flat, fired, differentials, by_slug, pre_test_probability)
+    weights = [
+        PLAUSIBLE_WEIGHT if level != "unlikely" else UNLIKELY_WEIGHT for level in state.levels
+    ]
 
     scored: list[tuple[float, int, Candidate, list[str]]] = []
     overlay = dict(flat)  # one private scratch copy: each outcome is set, scored, removed
@@ -386,26 +390,72 @@ def next_tests(
             continue
         if candidate.only_if and by_slug[candidate.only_if].level == "unlikely":
             continue
-        moved: dict[int, float] = {}
-        impact = 0.0
-        for outcome in (candidate.positive, candidate.negative):
-            overlay.update(outcome)
-            deltas = _deltas(overlay, fired, [key for key, _ in outcome])
-            information = 0.0
-            for t, (delta, _raised) in deltas.items():
-                weighted = weights[t] * abs(delta)
-                information += weighted
-                moved[t] = moved.get(t, 0.0) + weighted
-            new_top = _new_top(overlay, deltas, keys, state)
-            for key, _ in outcome:
-                del overlay[key]
-            if new_top != top:
-                information += TOP_CHANGE_BONUS
-            impact += information / 2
+        impact, moved = _impact(candidate, keys, overlay, fired, weights, state)
         if impact >= MIN_IMPACT:
             names = [TABLES[t].name for t, _ in sorted(moved.items(), key=lambda i: -i[1])[:2]]
             scored.append((impact, order, candidate, names))
+    return _chosen(questions, scored), tuple(withheld)
 
+
+def _state(
+    flat: Mapping[str, Any],
+    fired: Fired,
+    differentials: tuple[Differential, ...],
+    by_slug: Mapping[str, Differential],
+    pre_test_probability: float | None,
+) -> _State:
+    """What every outcome of the look-ahead is compared with, computed once."""
+    pht_units = [r for r in fired[PHT_INDEX] if r is None or r.group != PROVOCATION]
+    return _State(
+        scores=[by_slug[table.slug].score for table in TABLES],
+        levels=[by_slug[table.slug].level for table in TABLES],
+        rule_out=[by_slug[table.slug].rule_out_first for table in TABLES],
+        urgency_now={table.slug: by_slug[table.slug].flag_urgency for table in TABLES},
+        raws=[raw_score(table, fired[t]) for t, table in enumerate(TABLES)],
+        exams=[exam_supported(fired[t]) for t in range(len(TABLES))],
+        ranked=[_INDEX[d.slug] for d in differentials],
+        pht_prior_raw=raw_score(TABLES[PHT_INDEX], tuple(pht_units)),
+        pht_exam=exam_supported(tuple(pht_units)),
+        pre_test_probability=pre_test_probability,
+        grades_now={rule.slug: grade_of(rule, flat) for rule in RED_FLAG_RULES},
+    )
+
+
+def _impact(
+    candidate: Candidate,
+    keys: frozenset[str],
+    overlay: dict[str, Any],
+    fired: Fired,
+    weights: list[float],
+    state: _State,
+) -> tuple[float, dict[int, float]]:
+    """The candidate's expected impact (the mean over its two outcomes), and how much it
+    would move each diagnosis. ``overlay`` is the scratch copy: each outcome is set on it,
+    scored and removed again."""
+    top = state.ranked[0]
+    moved: dict[int, float] = {}
+    impact = 0.0
+    for outcome in (candidate.positive, candidate.negative):
+        overlay.update(outcome)
+        deltas = _deltas(overlay, fired, [key for key, _ in outcome])
+        information = 0.0
+        for t, (delta, _raised) in deltas.items():
+            weighted = weights[t] * abs(delta)
+            information += weighted
+            moved[t] = moved.get(t, 0.0) + weighted
+        new_top = _new_top(overlay, deltas, keys, state)
+        for key, _ in outcome:
+            del overlay[key]
+        if new_top != top:
+            information += TOP_CHANGE_BONUS
+        impact += information / 2
+    return impact, moved
+
+
+def _chosen(
+    questions: list[NextTest], scored: list[tuple[float, int, Candidate, list[str]]]
+) -> tuple[NextTest, ...]:
+    """The questions, then the tests by impact (the best of a redundant group only)."""
     scored.sort(key=lambda item: (-item[0], item[1]))
     chosen: list[NextTest] = list(questions)
     seen_redundancy: set[str] = set()
@@ -419,7 +469,7 @@ def next_tests(
         moves = " and ".join(names) if names else "the headline"
         why = f"Consider {candidate.hint}: the result would mainly move {moves}."
         chosen.append(NextTest(candidate.key, label(candidate.key), why, round(impact, 2)))
-    return tuple(chosen), tuple(withheld)
+    return tuple(chosen)
 
 
 def _deltas(
@@ -451,27 +501,10 @@ def _deltas(
     return deltas
 
 
-@dataclass(frozen=True)
-class _State:
-    """What the look-ahead compares each outcome with (computed once per evaluation)."""
-
-    scores: list[float]
-    levels: list[str]
-    rule_out: list[bool]
-    urgency_now: Mapping[str, str | None]
-    raws: list[float]
-    exams: list[bool]
-    ranked: list[int]
-    pht_prior_raw: float
-    pht_exam: bool
-    pre_test_probability: float | None
-    grades_now: Mapping[str, Any]
-
-
 def _new_top(
     overlay: Mapping[str, Any],
     deltas: Mapping[int, tuple[float, bool]],
-    keys: set[str],
+    keys: frozenset[str],
     state: _State,
 ) -> int:
     """The index of the first diagnosis once this outcome's changes apply.
@@ -479,7 +512,19 @@ def _new_top(
     Only the diagnoses whose score, level or red flag can change are re-ranked against the
     best unchanged one (the first unchanged entry of the current ranking).
     """
-    changed: dict[int, tuple[float, str, bool, str | None]] = {}
+    changed = _rescored(deltas, state)
+    if keys & _PHT_LEVEL_KEYS:
+        changed[PHT_INDEX] = _pht_rescored(overlay, deltas, keys, state)
+    if keys & _FLAG_KEYS:
+        _regrade_flags(changed, overlay, keys, state)
+    if not changed:
+        return state.ranked[0]
+    return _first(changed, state)
+
+
+def _rescored(deltas: Mapping[int, tuple[float, bool]], state: _State) -> dict[int, _Standing]:
+    """The new standing of every diagnosis but PHT whose raw score changes."""
+    changed: dict[int, _Standing] = {}
     urgency_now = state.urgency_now
     for t, (delta, raised) in deltas.items():
         if t == PHT_INDEX:
@@ -487,41 +532,63 @@ def _new_top(
         score = round(state.raws[t] + delta, 2)
         level = level_for(score, exam=raised or state.exams[t])
         changed[t] = (score, level, state.rule_out[t], urgency_now[TABLES[t].slug])
-    if keys & (_PROVOCATION_KEYS | _PHT_KEYS):
-        delta = deltas.get(PHT_INDEX, (0.0, False))
-        prior = state.pht_prior_raw
-        if not keys & _PROVOCATION_KEYS:
-            prior += delta[0]
-        level = pht_level(
-            overlay,
-            state.pre_test_probability,
-            prior_points=prior,
-            exam_support=state.pht_exam or delta[1],
+    return changed
+
+
+def _pht_rescored(
+    overlay: Mapping[str, Any],
+    deltas: Mapping[int, tuple[float, bool]],
+    keys: frozenset[str],
+    state: _State,
+) -> _Standing:
+    """PHT's new standing: its level is the band of its probability, as in evaluate()."""
+    pht_delta, pht_raised = deltas.get(PHT_INDEX, (0.0, False))
+    prior = state.pht_prior_raw
+    if not keys & _PROVOCATION_KEYS:
+        prior += pht_delta
+    level = pht_level(
+        overlay,
+        state.pre_test_probability,
+        prior_points=prior,
+        exam_support=state.pht_exam or pht_raised,
+    )
+    return (
+        round(state.raws[PHT_INDEX] + pht_delta, 2),
+        level,
+        state.rule_out[PHT_INDEX],
+        state.urgency_now[TABLES[PHT_INDEX].slug],
+    )
+
+
+def _regrade_flags(
+    changed: dict[int, _Standing],
+    overlay: Mapping[str, Any],
+    keys: frozenset[str],
+    state: _State,
+) -> None:
+    """Re-grade the red-flag rules that read ``keys``; record in ``changed`` every diagnosis
+    whose flag urgency moves (an open flag keeps it at least possible)."""
+    grades = dict(state.grades_now)
+    for key in keys & _FLAG_KEYS:
+        for rule in _FLAG_RULES_BY_KEY[key]:
+            grades[rule.slug] = grade_of(rule, overlay)
+    urgencies = urgencies_of(grades)
+    urgency_now = state.urgency_now
+    for t, table in enumerate(TABLES):
+        urgency = urgencies.get(table.slug)
+        if urgency == urgency_now[table.slug]:
+            continue
+        score, level, _, _ = changed.get(
+            t, (state.scores[t], state.levels[t], state.rule_out[t], None)
         )
-        changed[PHT_INDEX] = (
-            round(state.raws[PHT_INDEX] + delta[0], 2),
-            level,
-            state.rule_out[PHT_INDEX],
-            urgency_now[TABLES[PHT_INDEX].slug],
-        )
-    if keys & _FLAG_KEYS:
-        grades = dict(state.grades_now)
-        for key in keys & _FLAG_KEYS:
-            for rule in _FLAG_RULES_BY_KEY[key]:
-                grades[rule.slug] = grade_of(rule, overlay)
-        urgencies = urgencies_of(grades)
-        for t, table in enumerate(TABLES):
-            urgency = urgencies.get(table.slug)
-            if urgency == urgency_now[table.slug]:
-                continue
-            score, level, _, _ = changed.get(
-                t, (state.scores[t], state.levels[t], state.rule_out[t], None)
-            )
-            if urgency is not None and level == "unlikely":
-                level = "possible"
-            changed[t] = (score, level, urgency in OPEN_URGENCIES, urgency)
-    if not changed:
-        return state.ranked[0]
+        if urgency is not None and level == "unlikely":
+            level = "possible"
+        changed[t] = (score, level, urgency in OPEN_URGENCIES, urgency)
+
+
+def _first(changed: Mapping[int, _Standing], state: _State) -> int:
+    """The first diagnosis: the best changed one against the best unchanged one."""
+    urgency_now = state.urgency_now
     best_t = next((t for t in state.ranked if t not in changed), state.ranked[0])
     best = rank_key(
         TABLES[best_t].slug,
@@ -530,8 +597,8 @@ def _new_top(
         state.rule_out[best_t],
         urgency_now[TABLES[best_t].slug],
     )
-    for t, (score, level, rof, urgency) in changed.items():
-        key = rank_key(TABLES[t].slug, score, level, rof, urgency)
-        if key < best:
-            best, best_t = key, t
+    for t, (score, level, rule_out, urgency) in changed.items():
+        rank = rank_key(TABLES[t].slug, score, level, rule_out, urgency)
+        if rank < best:
+            best, best_t = rank, t
     return best_t

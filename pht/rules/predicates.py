@@ -55,11 +55,7 @@ class When:
         name = label(self.key)
         match self.op:
             case "is":
-                if self.value is True:
-                    return name
-                if self.value is False:
-                    return f"No {name[0].lower()}{name[1:]}"
-                return f"{name}: {str(self.value).replace('_', ' ')}"
+                return _describe_is(name, self.value)
             case "has":
                 return f"{name} includes {self.value.replace('_', ' ')}"
             case "lacks":
@@ -79,6 +75,14 @@ class When:
             case "absent":
                 return f"{name}: not asked"
         raise AssertionError(self.op)  # pragma: no cover
+
+
+def _describe_is(name: str, value: Any) -> str:
+    if value is True:
+        return name
+    if value is False:
+        return f"No {name[0].lower()}{name[1:]}"
+    return f"{name}: {str(value).replace('_', ' ')}"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pht.rules.differentials import Level
+
 type TestResultValue = Literal["positive", "negative"]
 
 
@@ -164,7 +166,7 @@ class PhtProbability:
     caveat: str
     discordant: bool
     note: str
-    level: str  # "likely" / "possible" / "unlikely": the band of the probability shown
+    level: Level  # the band of the probability shown
     caution: str  # neural-sign caution, or ""
 
     @property
@@ -196,7 +198,7 @@ def post_test_probability(pre_test: float, lr: float) -> float:
     return post_odds / (1 + post_odds)
 
 
-def band(probability: float) -> str:
+def band(probability: float) -> Level:
     """PHT's level for a probability (``BANDS``)."""
     if probability >= LIKELY_FROM:
         return "likely"
@@ -219,7 +221,7 @@ def pht_level(
     *,
     prior_points: float,
     exam_support: bool,
-) -> str:
+) -> Level:
     """PHT's level only, as ``pht_probability(...).level`` (the next-test look-ahead's path)."""
     if pre_test_probability is None:
         pre_test = prior_tier(prior_points, exam_support=exam_support).probability

@@ -40,7 +40,8 @@ from pht.rules.sources import Evidence, cite_with_evidence
 type Urgency = Literal["emergency", "urgent", "soon"]
 
 URGENCY_ORDER: tuple[Urgency, ...] = ("emergency", "urgent", "soon")
-URGENCY_RANK: dict[str, int] = {urgency: rank for rank, urgency in enumerate(URGENCY_ORDER)}
+# Keyed by str | None: rank_key looks up a diagnosis without a flag (None), which is absent.
+URGENCY_RANK: dict[str | None, int] = {urgency: rank for rank, urgency in enumerate(URGENCY_ORDER)}
 #: Urgencies that need an action recorded before sign-off and block a rehab proposal.
 OPEN_URGENCIES: frozenset[str] = frozenset({"emergency", "urgent"})
 

@@ -5,6 +5,8 @@ Pure functions that return Markdown. ``make docs`` writes them between the
 ``docs/``; ``tests/rules/test_docs.py`` fails when a file is out of step with the code.
 """
 
+from collections.abc import Callable
+
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS, FindingSpec
 
 SECTION_NAMES = {
@@ -171,4 +173,5 @@ GENERATED: dict[str, tuple[str, str]] = {
 def generated(name: str) -> str:
     """The Markdown of one generated block."""
     _path, function = GENERATED[name]
-    return globals()[function]()
+    render: Callable[[], str] = globals()[function]
+    return render()

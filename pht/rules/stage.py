@@ -108,154 +108,34 @@ def _weeks(weeks: float) -> str:
     return f"{weeks:g} week" + ("" if weeks == 1 else "s")
 
 
-def stage(flat: Mapping[str, Any]) -> Stage:
-    reasons: list[StageReason] = []
-    inputs = 0
+# A vote: how many staging inputs it read (recorded ones only), and the reason it casts.
+type _Vote = tuple[int, StageReason | None]
 
-    # Chronicity: age, duration and previous episodes are correlated and vote once.
-    age = flat.get("age")
+
+def stage(flat: Mapping[str, Any]) -> Stage:
+    """The suggested stage with its reasons: each input votes, then the decision order above."""
     weeks = flat.get("duration_weeks")
     previous = flat.get("previous_episodes")
-    toward_r: list[str] = []
-    toward_d: list[str] = []
-    keys_r: list[str] = []
-    keys_d: list[str] = []
-    if age is not None:
-        inputs += 1
-        if age < YOUNG_AGE_MAX:
-            toward_r.append(f"age {age}")
-            keys_r.append("age")
-        elif age > OLDER_AGE_MIN:
-            toward_d.append(f"age {age} (over {OLDER_AGE_MIN})")
-            keys_d.append("age")
-    if weeks is not None:
-        inputs += 1
-        if weeks <= REACTIVE_MAX_WEEKS:
-            toward_r.append(f"a short history ({_weeks(weeks)})")
-            keys_r.append("duration_weeks")
-        elif weeks >= CHRONIC_MIN_WEEKS:
-            toward_d.append(f"a long history ({_weeks(weeks)})")
-            keys_d.append("duration_weeks")
-    if previous is not None:
-        inputs += 1
-        if previous:
-            toward_d.append("previous episodes")
-            keys_d.append("previous_episodes")
-        else:
-            toward_r.append("a first episode")
-            keys_r.append("previous_episodes")
-    if len(toward_r) > len(toward_d):
-        reasons.append(
-            _reason(
-                " + ".join(keys_r),
-                "reactive",
-                "Younger, recent or first-episode history ("
-                + ", ".join(toward_r)
-                + ") suggests a reactive tendon (age, duration and episodes vote once)",
-            )
-        )
-    elif len(toward_d) > len(toward_r):
-        reasons.append(
-            _reason(
-                " + ".join(keys_d),
-                "degenerative",
-                "Older, long-standing or recurrent history ("
-                + ", ".join(toward_d)
-                + ") suggests degenerative change (age, duration and episodes vote once)",
-                "S9",
-                "S33",
-            )
-        )
-
     load = flat.get("recent_training_load_change")
     compression = flat.get("recent_compressive_load")
     spike = load is True or compression is True
-    if load is not None or compression is not None:
-        inputs += 1
-        if spike:
-            what = " and ".join(
-                text
-                for value, text in (
-                    (load, "a recent rise in training load"),
-                    (compression, "recent unusual compression (long flight, drive or sitting)"),
-                )
-                if value is True
-            )
-            reasons.append(
-                _reason(
-                    "recent_training_load_change" if load else "recent_compressive_load",
-                    "reactive",
-                    f"A spike of load before the pain ({what}) suggests a reactive response",
-                    "S9",
-                    "S10b",
-                )
-            )
-        elif load is False:
-            reasons.append(
-                _reason(
-                    "recent_training_load_change",
-                    "degenerative",
-                    "No recent change in load points away from a purely reactive tendon",
-                )
-            )
-
-    level, _irritability_reasons = irritability_from_findings(
-        {key: flat[key] for key in IRRITABILITY_KEYS if key in flat}
-    )
-    recorded = [key for key in IRRITABILITY_KEYS if key in flat]
-    if recorded:
-        inputs += 1
-        if level == "high":
-            reasons.append(
-                _reason(
-                    " + ".join(recorded),
-                    "reactive",
-                    "High irritability (easily provoked, slow to settle) suggests a reactive "
-                    "tendon",
-                    "S10",
-                )
-            )
-        elif level == "low":
-            reasons.append(
-                _reason(
-                    " + ".join(recorded),
-                    "degenerative",
-                    "Low irritability fits a degenerative tendon",
-                    "S10",
-                )
-            )
-
     partial_tear = flat.get("imaging.partial_tear") is True
-    if partial_tear:
-        inputs += 1
-        reasons.append(
-            _reason(
-                "imaging.partial_tear",
-                "degenerative",
-                "Partial tearing on imaging fits degenerative change",
-                "S33",
-            )
-        )
-    elif flat.get("imaging.tendon_thickening") is True:
-        inputs += 1
-        reasons.append(
-            _reason(
-                "imaging.tendon_thickening",
-                "reactive",
-                "Tendon swelling without a tear on imaging fits a reactive tendon",
-            )
-        )
 
-    reactive_votes = sum(1 for r in reasons if r.toward == "reactive")
-    degenerative_votes = sum(1 for r in reasons if r.toward == "degenerative")
+    votes = (
+        _chronicity_vote(flat.get("age"), weeks, previous),
+        _load_vote(load, compression),
+        _irritability_vote(flat),
+        _imaging_vote(flat),
+    )
+    inputs = sum(read for read, _ in votes)
+    reasons = [reason for _, reason in votes if reason is not None]
+
     chronic = weeks is not None and weeks >= CHRONIC_MIN_WEEKS
     degenerative_background = previous is True or chronic or partial_tear
-
-    if inputs < MIN_INPUTS:
-        slug: StageSlug = "uncertain"
-        summary = f"Too few staging inputs recorded ({inputs} of at least {MIN_INPUTS})."
-    elif degenerative_background and spike:
-        slug = "reactive_on_degenerative"
+    slug, summary = _decide(
+        inputs, reasons, weeks, degenerative_background=degenerative_background, spike=spike
+    )
+    if slug == "reactive_on_degenerative":
         reasons.append(
             _reason(
                 "degenerative background + recent spike",
@@ -265,21 +145,143 @@ def stage(flat: Mapping[str, Any]) -> Stage:
                 "S11",
             )
         )
-        summary = (
+    return Stage(slug, STAGE_NAMES[slug], tuple(reasons), summary)
+
+
+def _chronicity_vote(age: Any, weeks: Any, previous: Any) -> _Vote:
+    """Age, duration and previous episodes are correlated: together they cast one vote."""
+    toward_r: list[tuple[str, str]] = []  # (finding key, words), pointing to reactive
+    toward_d: list[tuple[str, str]] = []  # pointing to degenerative
+    if age is not None:
+        if age < YOUNG_AGE_MAX:
+            toward_r.append(("age", f"age {age}"))
+        elif age > OLDER_AGE_MIN:
+            toward_d.append(("age", f"age {age} (over {OLDER_AGE_MIN})"))
+    if weeks is not None:
+        if weeks <= REACTIVE_MAX_WEEKS:
+            toward_r.append(("duration_weeks", f"a short history ({_weeks(weeks)})"))
+        elif weeks >= CHRONIC_MIN_WEEKS:
+            toward_d.append(("duration_weeks", f"a long history ({_weeks(weeks)})"))
+    if previous is not None:
+        if previous:
+            toward_d.append(("previous_episodes", "previous episodes"))
+        else:
+            toward_r.append(("previous_episodes", "a first episode"))
+    read = sum(1 for value in (age, weeks, previous) if value is not None)
+    if len(toward_r) > len(toward_d):
+        return read, _reason(
+            " + ".join(key for key, _ in toward_r),
+            "reactive",
+            "Younger, recent or first-episode history ("
+            + ", ".join(words for _, words in toward_r)
+            + ") suggests a reactive tendon (age, duration and episodes vote once)",
+        )
+    if len(toward_d) > len(toward_r):
+        return read, _reason(
+            " + ".join(key for key, _ in toward_d),
+            "degenerative",
+            "Older, long-standing or recurrent history ("
+            + ", ".join(words for _, words in toward_d)
+            + ") suggests degenerative change (age, duration and episodes vote once)",
+            "S9",
+            "S33",
+        )
+    return read, None
+
+
+def _load_vote(load: Any, compression: Any) -> _Vote:
+    """A recent spike of training load or of compression points to a reactive tendon."""
+    if load is None and compression is None:
+        return 0, None
+    if load is True or compression is True:
+        what = " and ".join(
+            text
+            for value, text in (
+                (load, "a recent rise in training load"),
+                (compression, "recent unusual compression (long flight, drive or sitting)"),
+            )
+            if value is True
+        )
+        return 1, _reason(
+            "recent_training_load_change" if load else "recent_compressive_load",
+            "reactive",
+            f"A spike of load before the pain ({what}) suggests a reactive response",
+            "S9",
+            "S10b",
+        )
+    if load is False:
+        return 1, _reason(
+            "recent_training_load_change",
+            "degenerative",
+            "No recent change in load points away from a purely reactive tendon",
+        )
+    return 1, None
+
+
+def _irritability_vote(flat: Mapping[str, Any]) -> _Vote:
+    """High irritability points to a reactive tendon, low to a degenerative one."""
+    recorded = [key for key in IRRITABILITY_KEYS if key in flat]
+    if not recorded:
+        return 0, None
+    level, _irritability_reasons = irritability_from_findings({key: flat[key] for key in recorded})
+    if level == "high":
+        return 1, _reason(
+            " + ".join(recorded),
+            "reactive",
+            "High irritability (easily provoked, slow to settle) suggests a reactive tendon",
+            "S10",
+        )
+    if level == "low":
+        return 1, _reason(
+            " + ".join(recorded),
+            "degenerative",
+            "Low irritability fits a degenerative tendon",
+            "S10",
+        )
+    return 1, None
+
+
+def _imaging_vote(flat: Mapping[str, Any]) -> _Vote:
+    """A partial tear points to degenerative change; swelling without a tear to reactive."""
+    if flat.get("imaging.partial_tear") is True:
+        return 1, _reason(
+            "imaging.partial_tear",
+            "degenerative",
+            "Partial tearing on imaging fits degenerative change",
+            "S33",
+        )
+    if flat.get("imaging.tendon_thickening") is True:
+        return 1, _reason(
+            "imaging.tendon_thickening",
+            "reactive",
+            "Tendon swelling without a tear on imaging fits a reactive tendon",
+        )
+    return 0, None
+
+
+def _decide(
+    inputs: int,
+    reasons: list[StageReason],
+    weeks: Any,
+    *,
+    degenerative_background: bool,
+    spike: bool,
+) -> tuple[StageSlug, str]:
+    """The stage and its summary, by the decision order of the module docstring."""
+    reactive_votes = sum(1 for r in reasons if r.toward == "reactive")
+    degenerative_votes = sum(1 for r in reasons if r.toward == "degenerative")
+    if inputs < MIN_INPUTS:
+        return "uncertain", f"Too few staging inputs recorded ({inputs} of at least {MIN_INPUTS})."
+    if degenerative_background and spike:
+        return "reactive_on_degenerative", (
             "A degenerative background with a current flare after a load or compression "
             "spike suggests a reactive-on-degenerative tendon: consider managing it like a "
             "reactive tendon."
         )
-    elif reactive_votes - degenerative_votes >= STAGE_MARGIN:
-        slug = "reactive"
-        summary = "Most inputs suggest a reactive tendon."
-    elif degenerative_votes - reactive_votes >= STAGE_MARGIN:
-        slug = "degenerative"
-        summary = "Most inputs suggest degenerative tendinopathy (late disrepair)."
-    elif weeks is not None and REACTIVE_MAX_WEEKS < weeks < CHRONIC_MIN_WEEKS:
-        slug = "disrepair"
-        summary = "Intermediate history with mixed features suggests tendon disrepair."
-    else:
-        slug = "uncertain"
-        summary = "The inputs are mixed; no stage is suggested."
-    return Stage(slug, STAGE_NAMES[slug], tuple(reasons), summary)
+    if reactive_votes - degenerative_votes >= STAGE_MARGIN:
+        return "reactive", "Most inputs suggest a reactive tendon."
+    if degenerative_votes - reactive_votes >= STAGE_MARGIN:
+        return "degenerative", "Most inputs suggest degenerative tendinopathy (late disrepair)."
+    if weeks is not None and REACTIVE_MAX_WEEKS < weeks < CHRONIC_MIN_WEEKS:
+        return "disrepair", "Intermediate history with mixed features suggests tendon disrepair."
+    return "uncertain", "The inputs are mixed; no stage is suggested."

@@ -8,4 +8,4 @@ string and fails when one changes without the other).
 Format: ``YEAR.MONTH.N`` (N counts releases within the month).
 """
 
-RULES_VERSION = "2026.12.1"
+RULES_VERSION = "2026.12.2"

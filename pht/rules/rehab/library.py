@@ -71,71 +71,21 @@ def exercise_spec_from_dict(d: Mapping[str, object]) -> ExerciseSpec:
     rules do not use) so that the data migration can rely on it. Raises
     :class:`RehabInputError` listing every problem.
     """
-    problems: list[str] = []
-    for key in sorted(set(d) - EXERCISE_KEYS):
-        problems.append(f"{key}: unknown key")
-    for key in sorted(EXERCISE_KEYS - set(d)):
-        problems.append(f"{key}: missing")
-
     slug = d.get("slug")
-    if "slug" in d and not (isinstance(slug, str) and SLUG_PATTERN.match(slug)):
-        problems.append(f"slug: {slug!r} is not lower-case words joined by hyphens")
     name = d.get("name")
-    if "name" in d and not is_text(name):
-        problems.append("name: must be non-empty text")
-
-    stages: list[int] = []
-    raw_stages = d.get("stages")
-    if "stages" in d:
-        if not isinstance(raw_stages, list) or not raw_stages:
-            problems.append("stages: must be a non-empty list of stage numbers 1-4")
-        else:
-            for stage in raw_stages:
-                if not is_whole_number(stage) or not 1 <= stage <= LAST_STAGE:
-                    # Stage 0 is advice (LOAD_ADVICE), not exercises.
-                    problems.append(f"stages: {stage!r} is not a stage number 1-4")
-                else:
-                    stages.append(stage)
-            if len(set(stages)) != len(stages):
-                problems.append("stages: a stage is listed twice")
-
     load_type = d.get("load_type")
-    if "load_type" in d and load_type not in LOAD_TYPES:
-        problems.append(f"load_type: {load_type!r} is not one of {', '.join(LOAD_TYPES)}")
     hip_flexion = d.get("hip_flexion")
-    if "hip_flexion" in d and hip_flexion not in HIP_FLEXION_LEVELS:
-        problems.append(
-            f"hip_flexion: {hip_flexion!r} is not one of {', '.join(HIP_FLEXION_LEVELS)}"
-        )
-
-    # The stage limits are the point of the staged programme: stage 1 and 2 must never
-    # carry compressive (moderate or deep) hip flexion, and springy or running load
-    # belongs to stage 4 only.
-    for stage in stages:
-        limits = rehab_stage(stage)
-        if hip_flexion in HIP_FLEXION_LEVELS and hip_rank(str(hip_flexion)) > hip_rank(
-            limits.max_hip_flexion
-        ):
-            problems.append(
-                f"hip_flexion: {hip_flexion} is deeper than stage {stage} allows "
-                f"({limits.max_hip_flexion} at most)"
-            )
-        if load_type in LOAD_TYPES and load_type not in limits.load_types:
-            problems.append(f"load_type: {load_type} does not belong in stage {stage}")
-
     dosage = d.get("dosage")
-    if "dosage" in d:
-        problems.extend(_dosage_problems(dosage, load_type))
-
-    instructions = d.get("instructions")
-    if "instructions" in d and not is_text(instructions):
-        problems.append("instructions: must be non-empty text")
-    for key in ("cues", "avoid"):
-        if key in d:
-            problems.extend(_text_list_problems(key, d[key]))
-    if "source" in d:
-        problems.extend(_source_problems(d["source"]))
-
+    stages, stage_problems = _stages(d)
+    problems = [
+        *_key_problems(d),
+        *_name_problems(d, slug, name),
+        *stage_problems,
+        *_band_problems(d, load_type, hip_flexion),
+        *_stage_limit_problems(stages, load_type, hip_flexion),
+        *(_dosage_problems(dosage, load_type) if "dosage" in d else []),
+        *_text_problems(d),
+    ]
     if problems:
         label = slug if isinstance(slug, str) else "exercise"
         raise RehabInputError([f"{label}: {problem}" for problem in problems])
@@ -149,6 +99,83 @@ def exercise_spec_from_dict(d: Mapping[str, object]) -> ExerciseSpec:
         hip_flexion=str(hip_flexion),
         dosage=MappingProxyType(dict(dosage)),
     )
+
+
+def _key_problems(d: Mapping[str, object]) -> list[str]:
+    unknown = [f"{key}: unknown key" for key in sorted(set(d) - EXERCISE_KEYS)]
+    return unknown + [f"{key}: missing" for key in sorted(EXERCISE_KEYS - set(d))]
+
+
+def _name_problems(d: Mapping[str, object], slug: object, name: object) -> list[str]:
+    problems: list[str] = []
+    if "slug" in d and not (isinstance(slug, str) and SLUG_PATTERN.match(slug)):
+        problems.append(f"slug: {slug!r} is not lower-case words joined by hyphens")
+    if "name" in d and not is_text(name):
+        problems.append("name: must be non-empty text")
+    return problems
+
+
+def _stages(d: Mapping[str, object]) -> tuple[list[int], list[str]]:
+    """The valid stage numbers listed, and the problems with the list."""
+    if "stages" not in d:
+        return [], []
+    raw_stages = d["stages"]
+    if not isinstance(raw_stages, list) or not raw_stages:
+        return [], ["stages: must be a non-empty list of stage numbers 1-4"]
+    stages: list[int] = []
+    problems: list[str] = []
+    for stage in raw_stages:
+        if not is_whole_number(stage) or not 1 <= stage <= LAST_STAGE:
+            # Stage 0 is advice (LOAD_ADVICE), not exercises.
+            problems.append(f"stages: {stage!r} is not a stage number 1-4")
+        else:
+            stages.append(stage)
+    if len(set(stages)) != len(stages):
+        problems.append("stages: a stage is listed twice")
+    return stages, problems
+
+
+def _band_problems(d: Mapping[str, object], load_type: object, hip_flexion: object) -> list[str]:
+    problems: list[str] = []
+    if "load_type" in d and load_type not in LOAD_TYPES:
+        problems.append(f"load_type: {load_type!r} is not one of {', '.join(LOAD_TYPES)}")
+    if "hip_flexion" in d and hip_flexion not in HIP_FLEXION_LEVELS:
+        problems.append(
+            f"hip_flexion: {hip_flexion!r} is not one of {', '.join(HIP_FLEXION_LEVELS)}"
+        )
+    return problems
+
+
+def _stage_limit_problems(stages: list[int], load_type: object, hip_flexion: object) -> list[str]:
+    # The stage limits are the point of the staged programme: stage 1 and 2 must never
+    # carry compressive (moderate or deep) hip flexion, and springy or running load
+    # belongs to stage 4 only.
+    problems: list[str] = []
+    for stage in stages:
+        limits = rehab_stage(stage)
+        if hip_flexion in HIP_FLEXION_LEVELS and hip_rank(str(hip_flexion)) > hip_rank(
+            limits.max_hip_flexion
+        ):
+            problems.append(
+                f"hip_flexion: {hip_flexion} is deeper than stage {stage} allows "
+                f"({limits.max_hip_flexion} at most)"
+            )
+        if load_type in LOAD_TYPES and load_type not in limits.load_types:
+            problems.append(f"load_type: {load_type} does not belong in stage {stage}")
+    return problems
+
+
+def _text_problems(d: Mapping[str, object]) -> list[str]:
+    """Instructions, cues, avoid and source: not used by the rules, checked for the data."""
+    problems: list[str] = []
+    if "instructions" in d and not is_text(d.get("instructions")):
+        problems.append("instructions: must be non-empty text")
+    for key in ("cues", "avoid"):
+        if key in d:
+            problems.extend(_text_list_problems(key, d[key]))
+    if "source" in d:
+        problems.extend(_source_problems(d["source"]))
+    return problems
 
 
 def _dosage_problems(dosage: object, load_type: object) -> list[str]:

@@ -35,6 +35,8 @@ MIN_SITTING_FOR_STAGE_3_SOURCE = Source(
 )
 SETTLE_WITHIN_24H_SOURCE = Source(("S16",), "C2")
 REDUCE_WITHIN_STAGE_SOURCE = Source(("DEV",), "Dev")
+# The acceptable marker pain as the reasons write it, with its evidence status.
+_THRESHOLD_LABEL = f"{ACCEPTABLE_MARKER_PAIN}/10 {ACCEPTABLE_MARKER_PAIN_SOURCE.in_text}"
 
 
 @dataclass(frozen=True)
@@ -132,44 +134,90 @@ def suggest_progression(
     if problems:
         raise RehabInputError(problems)
 
-    acceptable = ACCEPTABLE_MARKER_PAIN
-    threshold_label = f"{acceptable}/10 {ACCEPTABLE_MARKER_PAIN_SOURCE.in_text}"
-    rise = None if previous_marker_pain is None else marker_pain - previous_marker_pain
-    notes: list[str] = []
+    review = _Review(
+        current_stage=current_stage,
+        marker_pain=marker_pain,
+        response_24h=response_24h,
+        previous_marker_pain=previous_marker_pain,
+        sitting_tolerance_min=sitting_tolerance_min,
+        adherence=adherence,
+        weeks_at_stage=weeks_at_stage,
+        goals_need_running=goals_need_running,
+    )
+    regress = _regress_reasons(review)
+    if regress:
+        return _regression(current_stage, regress)
+    hold = _hold_reasons(review)
+    if hold:
+        return ProgressionSuggestion("hold", current_stage, current_stage, tuple(hold), ())
+    return _progression(review)
 
+
+@dataclass(frozen=True)
+class _Review:
+    """One validated progress review, as every rule of :func:`suggest_progression` reads it."""
+
+    current_stage: int
+    marker_pain: int
+    response_24h: str
+    previous_marker_pain: int | None
+    sitting_tolerance_min: int | None
+    adherence: str
+    weeks_at_stage: float
+    goals_need_running: bool
+
+    @property
+    def rise(self) -> int | None:
+        """How much the marker pain rose since the last review (None: no previous rating)."""
+        if self.previous_marker_pain is None:
+            return None
+        return self.marker_pain - self.previous_marker_pain
+
+
+def _regress_reasons(review: _Review) -> list[str]:
+    """Rule 1: why the load is not being tolerated (empty: no reason to regress)."""
     regress: list[str] = []
+    rise = review.rise
     if rise is not None and rise > REGRESS_PAIN_RISE:
         regress.append(
-            f"Marker pain rose from {previous_marker_pain}/10 to {marker_pain}/10, more than "
-            f"{plural(REGRESS_PAIN_RISE, 'point')} {REGRESS_PAIN_RISE_SOURCE.in_text}."
+            f"Marker pain rose from {review.previous_marker_pain}/10 to {review.marker_pain}/10, "
+            f"more than {plural(REGRESS_PAIN_RISE, 'point')} {REGRESS_PAIN_RISE_SOURCE.in_text}."
         )
-    if marker_pain > acceptable and response_24h == "worse":
+    if review.marker_pain > ACCEPTABLE_MARKER_PAIN and review.response_24h == "worse":
         regress.append(
-            f"Marker pain {marker_pain}/10 is above {threshold_label} and was worse the "
+            f"Marker pain {review.marker_pain}/10 is above {_THRESHOLD_LABEL} and was worse the "
             "next day: the load is not being tolerated."
         )
-    if regress:
-        target = max(current_stage - 1, FIRST_STAGE)
-        if current_stage == FIRST_STAGE:
-            regress.append(
-                "Already at stage 0: reduce provocative activity further and keep the "
-                "load-management advice. If it does not settle, review the diagnosis and "
-                "consider medical review or adjuncts."
-            )
-        else:
-            regress.append(
-                f"Drop back to stage {target}, or first reduce the load or hip-flexion "
-                f"angle within the stage {REDUCE_WITHIN_STAGE_SOURCE.in_text}."
-            )
-        return ProgressionSuggestion("regress", current_stage, target, tuple(regress), ())
+    return regress
 
+
+def _regression(current_stage: int, regress: list[str]) -> ProgressionSuggestion:
+    """One stage back (stage 0 stays 0), with what to do first."""
+    target = max(current_stage - 1, FIRST_STAGE)
+    if current_stage == FIRST_STAGE:
+        advice = (
+            "Already at stage 0: reduce provocative activity further and keep the "
+            "load-management advice. If it does not settle, review the diagnosis and "
+            "consider medical review or adjuncts."
+        )
+    else:
+        advice = (
+            f"Drop back to stage {target}, or first reduce the load or hip-flexion "
+            f"angle within the stage {REDUCE_WITHIN_STAGE_SOURCE.in_text}."
+        )
+    return ProgressionSuggestion("regress", current_stage, target, (*regress, advice), ())
+
+
+def _hold_reasons(review: _Review) -> list[str]:
+    """Rule 2: every progress condition that is missing (empty: none is)."""
     hold: list[str] = []
-    if marker_pain > acceptable:
+    rise = review.rise
+    if review.marker_pain > ACCEPTABLE_MARKER_PAIN:
         hold.append(
-            f"Marker pain {marker_pain}/10 is above {threshold_label}: reduce the load "
+            f"Marker pain {review.marker_pain}/10 is above {_THRESHOLD_LABEL}: reduce the load "
             "within the stage and review."
         )
-    if response_24h == "worse":
+    if review.response_24h == "worse":
         hold.append(
             "Pain was worse the next day: the session was too much; repeat it with less "
             "volume or load until it settles within 24 hours "
@@ -180,45 +228,47 @@ def suggest_progression(
             f"Marker pain rose by {plural(rise, 'point')} since the last review; stay until "
             "it is stable."
         )
-    if adherence == "poor":
+    if review.adherence == "poor":
         hold.append(
             "Adherence was poor: the stage's load has not been done often enough to judge "
             "tolerance. Talk through the barriers before progressing."
         )
-    if weeks_at_stage < MIN_WEEKS_AT_STAGE:
+    if review.weeks_at_stage < MIN_WEEKS_AT_STAGE:
         hold.append(
-            f"Only {plural(weeks_at_stage, 'week')} at this stage; allow at least "
+            f"Only {plural(review.weeks_at_stage, 'week')} at this stage; allow at least "
             f"{plural(MIN_WEEKS_AT_STAGE, 'week')} (about 1-2 weeks) "
             f"{MIN_WEEKS_AT_STAGE_SOURCE.in_text}."
         )
-    if (
-        current_stage == 2
-        and sitting_tolerance_min is not None
-        and sitting_tolerance_min < MIN_SITTING_FOR_STAGE_3_MIN
-    ):
+    sitting = review.sitting_tolerance_min
+    if review.current_stage == 2 and sitting is not None and sitting < MIN_SITTING_FOR_STAGE_3_MIN:
         hold.append(
-            f"Sitting tolerance {sitting_tolerance_min} min (under "
+            f"Sitting tolerance {sitting} min (under "
             f"{MIN_SITTING_FOR_STAGE_3_MIN} min): compression tolerance is still low for "
             f"the deeper hip flexion of stage 3 {MIN_SITTING_FOR_STAGE_3_SOURCE.in_text}."
         )
-    if hold:
-        return ProgressionSuggestion("hold", current_stage, current_stage, tuple(hold), ())
+    return hold
 
+
+def _progression(review: _Review) -> ProgressionSuggestion:
+    """Rule 3: one stage on, or progress within the last stage of the plan."""
+    current_stage = review.current_stage
     reasons = [
-        f"Marker pain {marker_pain}/10 is within 0-{threshold_label}.",
-        f"The next morning the pain was {RESPONSE_WORDS[response_24h]}: it settled within 24 hours.",
-        f"{plural(weeks_at_stage, 'week')} at this stage.",
+        f"Marker pain {review.marker_pain}/10 is within 0-{_THRESHOLD_LABEL}.",
+        f"The next morning the pain was {RESPONSE_WORDS[review.response_24h]}: it settled "
+        "within 24 hours.",
+        f"{plural(review.weeks_at_stage, 'week')} at this stage.",
     ]
-    if rise is None:
+    notes: list[str] = []
+    if review.rise is None:
         notes.append("No previous marker rating to compare: stability judged on this review.")
     else:
-        reasons.append(f"Marker pain did not rise (previous {previous_marker_pain}/10).")
-    if adherence == "partial":
+        reasons.append(f"Marker pain did not rise (previous {review.previous_marker_pain}/10).")
+    if review.adherence == "partial":
         notes.append("Adherence was partial: check the target load was actually reached.")
-    if current_stage == 2 and sitting_tolerance_min is None:
+    if current_stage == 2 and review.sitting_tolerance_min is None:
         notes.append("Sitting tolerance not recorded: check compression tolerance before stage 3.")
 
-    if current_stage == LAST_STAGE - 1 and not goals_need_running:
+    if current_stage == LAST_STAGE - 1 and not review.goals_need_running:
         reasons.append(
             "Goals do not need running or springy loading, so stage 3 is the last stage: "
             "keep building load within it and finish when its exit criteria are met (a "
