@@ -18,7 +18,7 @@ help:
 	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   lint, format check, type check, missing-migrations check and the test suite"
 	@echo "make check  lint, format check, type check and missing-migrations check only"
-	@echo "make typecheck  mypy in strict mode on the rules core (pht/rules)"
+	@echo "make typecheck  mypy: strict on the rules core (pht/rules), checked on the services"
 	@echo "make fmt    format and auto-fix lint"
 	@echo "make validate  run the published-case validation set through the rules and print the figures"
 	@echo "make docs   regenerate the rules' reference tables in docs/ from the code"
@@ -57,7 +57,7 @@ check: $(VENV)/.installed-dev typecheck
 
 # The pure rules core is type-checked in strict mode (configured in pyproject.toml).
 typecheck: $(VENV)/.installed-dev
-	$(VENV)/bin/mypy pht/rules
+	DEBUG=1 $(VENV)/bin/mypy
 
 # SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL). The browser journeys
 # (tests/e2e) run whenever Debian's Chromium is installed; -rs lists skips with their reason.

@@ -379,68 +379,16 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        sitting = cleaned.get("pain_with_sitting")
-        if cleaned.get("sitting_tolerance_min") is not None and sitting != "yes":
-            self.add_error(
-                "sitting_tolerance_min",
-                "Sitting tolerance is recorded only when sitting is painful: answer "
-                "'Pain with sitting' with Yes, or clear this field.",
-            )
-        now, worst = cleaned.get("pain_nprs_now"), cleaned.get("pain_nprs_worst")
-        if now is not None and worst is not None and now > worst:
-            self.add_error("pain_nprs_now", "Pain now cannot be higher than the worst pain.")
-        for test in reasoning.TEST_KEYS:
-            if not cleaned.get(test):
-                for detail in ("pain", "side"):
-                    if cleaned.get(f"{test}_{detail}") not in (None, ""):
-                        self.add_error(
-                            f"{test}_{detail}",
-                            "Record the test result first, or clear this field: a test that "
-                            "was not done has no provoked pain or side.",
-                        )
-        if (
-            cleaned.get("working_diagnosis") == OTHER_DIAGNOSIS
-            and not cleaned.get("working_diagnosis_text", "").strip()
+        for check in (
+            self._check_sitting,
+            self._check_pain_scores,
+            self._check_tests,
+            self._check_working_diagnosis,
+            self._check_neuro_grading,
+            self._check_imaging,
+            self._check_pain_location,
         ):
-            self.add_error("working_diagnosis_text", "Describe the working diagnosis.")
-        if cleaned.get("neuro_deficit") == "no":
-            graded = [
-                name
-                for name, positive in (
-                    (
-                        "neuro_deficit_progressive",
-                        cleaned.get("neuro_deficit_progressive") == "yes",
-                    ),
-                    ("foot_drop", cleaned.get("foot_drop") == "yes"),
-                    ("neuro_deficit_extent", bool(cleaned.get("neuro_deficit_extent"))),
-                    (
-                        "motor_grade_weakest",
-                        cleaned.get("motor_grade_weakest") not in (None, 5),
-                    ),
-                )
-                if positive
-            ]
-            for name in graded:
-                self.add_error(
-                    name,
-                    "'Objective neurological deficit' is No, but this grades a deficit: answer "
-                    "it Yes, or clear this field.",
-                )
-        if (
-            cleaned.get("imaging_apophyseal_avulsion") == "no"
-            and cleaned.get("imaging_apophyseal_displacement_mm") is not None
-        ):
-            self.add_error(
-                "imaging_apophyseal_displacement_mm",
-                "No apophyseal avulsion is recorded, so there is no displacement: clear this, "
-                "or answer the avulsion Yes.",
-            )
-        location = cleaned.get("pain_location") or []
-        if cleaned.get("pain_below_knee") == "no" and "below_knee" in location:
-            self.add_error(
-                "pain_below_knee",
-                "'Pain below the knee' is No, but 'below the knee' is ticked under where the pain is.",
-            )
+            check(cleaned)
         if not self.errors:
             try:
                 self.entry = reasoning.prepare(
@@ -453,6 +401,78 @@ class AssessmentForm(forms.Form):
                 for message in error.errors:
                     self.add_error(None, message)
         return cleaned
+
+    # Answers that contradict each other: each check adds its error next to the field.
+
+    def _check_sitting(self, cleaned: dict) -> None:
+        if cleaned.get("sitting_tolerance_min") is not None and (
+            cleaned.get("pain_with_sitting") != "yes"
+        ):
+            self.add_error(
+                "sitting_tolerance_min",
+                "Sitting tolerance is recorded only when sitting is painful: answer "
+                "'Pain with sitting' with Yes, or clear this field.",
+            )
+
+    def _check_pain_scores(self, cleaned: dict) -> None:
+        now, worst = cleaned.get("pain_nprs_now"), cleaned.get("pain_nprs_worst")
+        if now is not None and worst is not None and now > worst:
+            self.add_error("pain_nprs_now", "Pain now cannot be higher than the worst pain.")
+
+    def _check_tests(self, cleaned: dict) -> None:
+        for test in reasoning.TEST_KEYS:
+            if cleaned.get(test):
+                continue
+            for detail in ("pain", "side"):
+                if cleaned.get(f"{test}_{detail}") not in (None, ""):
+                    self.add_error(
+                        f"{test}_{detail}",
+                        "Record the test result first, or clear this field: a test that "
+                        "was not done has no provoked pain or side.",
+                    )
+
+    def _check_working_diagnosis(self, cleaned: dict) -> None:
+        if (
+            cleaned.get("working_diagnosis") == OTHER_DIAGNOSIS
+            and not cleaned.get("working_diagnosis_text", "").strip()
+        ):
+            self.add_error("working_diagnosis_text", "Describe the working diagnosis.")
+
+    def _check_neuro_grading(self, cleaned: dict) -> None:
+        if cleaned.get("neuro_deficit") != "no":
+            return
+        graded = {
+            "neuro_deficit_progressive": cleaned.get("neuro_deficit_progressive") == "yes",
+            "foot_drop": cleaned.get("foot_drop") == "yes",
+            "neuro_deficit_extent": bool(cleaned.get("neuro_deficit_extent")),
+            "motor_grade_weakest": cleaned.get("motor_grade_weakest") not in (None, 5),
+        }
+        for name, grades_a_deficit in graded.items():
+            if grades_a_deficit:
+                self.add_error(
+                    name,
+                    "'Objective neurological deficit' is No, but this grades a deficit: answer "
+                    "it Yes, or clear this field.",
+                )
+
+    def _check_imaging(self, cleaned: dict) -> None:
+        if (
+            cleaned.get("imaging_apophyseal_avulsion") == "no"
+            and cleaned.get("imaging_apophyseal_displacement_mm") is not None
+        ):
+            self.add_error(
+                "imaging_apophyseal_displacement_mm",
+                "No apophyseal avulsion is recorded, so there is no displacement: clear this, "
+                "or answer the avulsion Yes.",
+            )
+
+    def _check_pain_location(self, cleaned: dict) -> None:
+        location = cleaned.get("pain_location") or []
+        if cleaned.get("pain_below_knee") == "no" and "below_knee" in location:
+            self.add_error(
+                "pain_below_knee",
+                "'Pain below the knee' is No, but 'below the knee' is ticked under where the pain is.",
+            )
 
     def sections(self) -> list[dict]:
         """The fields grouped for the template, each with how to render it."""

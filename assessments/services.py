@@ -27,7 +27,7 @@ def _save_patient(patient: Patient) -> None:
 @transaction.atomic
 def create_patient(*, actor: Actor, data: dict) -> Patient:
     patient = Patient(clinic=actor.clinic, **data)
-    patient._history_user = actor.user
+    audit.attribute(patient, actor)
     _save_patient(patient)
     audit.log(actor, "create", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
     return patient
@@ -45,7 +45,7 @@ def update_patient(*, actor: Actor, patient: Patient, data: dict) -> list[str]:
         return []
     for name in changed:
         setattr(patient, name, data[name])
-    patient._history_user = actor.user
+    audit.attribute(patient, actor)
     _save_patient(patient)
     audit.log(
         actor,
@@ -66,7 +66,7 @@ def archive_patient(*, actor: Actor, patient: Patient) -> bool:
         return False
     patient.archived_at = timezone.now()
     patient.archived_by = actor.user
-    patient._history_user = actor.user
+    audit.attribute(patient, actor)
     patient.save(update_fields=["archived_at", "archived_by", "updated_at"])
     audit.log(actor, "archive", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
     return True
@@ -80,7 +80,7 @@ def restore_patient(*, actor: Actor, patient: Patient) -> bool:
         return False
     patient.archived_at = None
     patient.archived_by = None
-    patient._history_user = actor.user
+    audit.attribute(patient, actor)
     patient.save(update_fields=["archived_at", "archived_by", "updated_at"])
     audit.log(actor, "restore", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
     return True
@@ -154,7 +154,7 @@ def create_assessment(
     audit.require_same_clinic(actor, patient, "patient")
     assessment = Assessment(patient=patient, clinic=actor.clinic, clinician=actor.user)
     _store(assessment, entry)
-    assessment._history_user = actor.user
+    audit.attribute(assessment, actor)
     assessment.save()
     audit.log(
         actor, "create", object_type="assessment", object_id=assessment.pk, patient_id=patient.pk
@@ -179,12 +179,46 @@ def save_draft(
         raise StaleDraft(STALE_DRAFT)
     _store(stored, entry)
     stored.lock_version += 1
-    stored._history_user = actor.user
+    audit.attribute(stored, actor)
     stored.save()
     audit.log(
         actor, "change", object_type="assessment", object_id=stored.pk, patient_id=stored.patient_id
     )
     return stored
+
+
+def _refresh_instead_of_signing(actor: Actor, stored: Assessment) -> Assessment:
+    """A draft evaluated under older rules: evaluate it again, save, and do not sign."""
+    previous = stored.rules_version
+    _reevaluate(stored)
+    stored.lock_version += 1
+    audit.attribute(stored, actor)
+    stored.save()
+    audit.log(
+        actor,
+        "change",
+        object_type="assessment",
+        object_id=stored.pk,
+        patient_id=stored.patient_id,
+        detail=f"not signed: refreshed from rules {previous} to {stored.rules_version}",
+    )
+    return stored
+
+
+def _signing_errors(
+    stored: Assessment, unasked: list[str], action: str, note: str, screen_reason: str
+) -> dict[str, str]:
+    """What stops a draft from being signed, by field (empty when it can be signed)."""
+    errors = {}
+    if unasked and not screen_reason:
+        labels = "; ".join(rules.findings.label(key).lower() for key in unasked)
+        errors["red_flag_screen_reason"] = SCREEN_REQUIRED.format(unasked="not asked: " + labels)
+    if stored.needs_red_flag_action:
+        if action not in Assessment.RedFlagAction.values:
+            errors["red_flag_action"] = ACTION_REQUIRED
+        elif action == Assessment.RedFlagAction.OVERRIDE and not note:
+            errors["red_flag_action_note"] = OVERRIDE_REASON_REQUIRED
+    return errors
 
 
 @transaction.atomic
@@ -211,32 +245,13 @@ def sign_assessment(
     if stored.lock_version != lock_version:
         raise StaleDraft(STALE_DRAFT)
     if stored.rules_version != rules.RULES_VERSION:
-        previous = stored.rules_version
-        _reevaluate(stored)
-        stored.lock_version += 1
-        stored._history_user = actor.user
-        stored.save()
-        audit.log(
-            actor,
-            "change",
-            object_type="assessment",
-            object_id=stored.pk,
-            patient_id=stored.patient_id,
-            detail=f"not signed: refreshed from rules {previous} to {stored.rules_version}",
-        )
-        return stored
+        return _refresh_instead_of_signing(actor, stored)
     red_flag_action_note = red_flag_action_note.strip()
     red_flag_screen_reason = red_flag_screen_reason.strip()
-    errors = {}
     unasked = stored.screen_unasked
-    if unasked and not red_flag_screen_reason:
-        labels = "; ".join(rules.findings.label(key).lower() for key in unasked)
-        errors["red_flag_screen_reason"] = SCREEN_REQUIRED.format(unasked="not asked: " + labels)
-    if stored.needs_red_flag_action:
-        if red_flag_action not in Assessment.RedFlagAction.values:
-            errors["red_flag_action"] = ACTION_REQUIRED
-        elif red_flag_action == Assessment.RedFlagAction.OVERRIDE and not red_flag_action_note:
-            errors["red_flag_action_note"] = OVERRIDE_REASON_REQUIRED
+    errors = _signing_errors(
+        stored, unasked, red_flag_action, red_flag_action_note, red_flag_screen_reason
+    )
     if errors:
         raise ValidationError(errors)
     if stored.needs_red_flag_action:
@@ -248,7 +263,7 @@ def sign_assessment(
     stored.signed_at = timezone.now()
     stored.signed_by = actor.user
     stored.lock_version += 1
-    stored._history_user = actor.user
+    audit.attribute(stored, actor)
     stored.save()
     detail = "signed"
     if stored.red_flag_action:
@@ -291,7 +306,7 @@ def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
         **stored.entry_columns(),
     )
     _reevaluate(amendment)
-    amendment._history_user = actor.user
+    audit.attribute(amendment, actor)
     amendment.save()
     audit.log(
         actor,
@@ -373,7 +388,7 @@ def record_visa_h(
         q8_branch=score.q8_branch,
         recorded_by=actor.user,
     )
-    response._history_user = actor.user
+    audit.attribute(response, actor)
     response.save()
     audit.log(
         actor,
@@ -387,7 +402,7 @@ def record_visa_h(
         assessment.findings = {**assessment.findings, "visa_h": score.total}
         _reevaluate(assessment)
         assessment.lock_version += 1
-        assessment._history_user = actor.user
+        audit.attribute(assessment, actor)
         assessment.save()
         audit.log(
             actor,

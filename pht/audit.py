@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest
 
 from pht.access import require_membership
@@ -29,7 +30,22 @@ class Actor:
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
         membership = require_membership(request)
-        return cls(user=request.user, clinic=membership.clinic, ip_address=client_ip(request))
+        return cls(
+            user=_signed_in(request), clinic=membership.clinic, ip_address=client_ip(request)
+        )
+
+
+def _signed_in(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+def attribute(record: Model, actor: Actor) -> None:
+    """Name the actor in the change-history row django-simple-history writes on the record's
+    next save (its documented ``_history_user`` hook), in one place for every service."""
+    setattr(record, "_history_user", actor.user)  # noqa: B010 (simple-history's own name)
 
 
 class WrongClinic(PermissionDenied):
@@ -105,7 +121,7 @@ def viewed_by_superuser(
     clinic: the row is written under the record's clinic."""
     if not _first_read(request):
         return None
-    actor = Actor(user=request.user, clinic=clinic, ip_address=client_ip(request))
+    actor = Actor(user=_signed_in(request), clinic=clinic, ip_address=client_ip(request))
     return _log_view(actor, record, detail)
 
 

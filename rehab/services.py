@@ -189,7 +189,7 @@ def create_custom_exercise(*, actor: Actor, data: dict, stages: list[int]) -> Ex
         # "slug: hip_flexion: deep is deeper than stage 1 allows" -> drop the label.
         raise ValidationError([p.split(": ", 1)[1] for p in error.problems]) from None
     exercise = Exercise(clinic=actor.clinic, created_by=actor.user, order=10_000, **data)
-    exercise._history_user = actor.user
+    audit.attribute(exercise, actor)
     exercise.save()
     ExerciseStage.objects.bulk_create(
         [ExerciseStage(exercise=exercise, stage=stage) for stage in sorted(set(stages))]
@@ -228,17 +228,19 @@ def _write_items(plan: RehabPlan, items: list[PlanItem], actor: Actor) -> None:
     wanted = {item.exercise.pk for item in items}
     for exercise_id, row in existing.items():
         if exercise_id not in wanted:
-            row._history_user = actor.user
+            audit.attribute(row, actor)
             row.delete()
     for order, item in enumerate(items):
         row = existing.get(item.exercise.pk) or PlanExercise(plan=plan, exercise=item.exercise)
-        values = {name: item.dosage.get(name, "") for name in PlanExercise.DOSAGE_FIELDS}
+        values: dict[str, object] = {
+            name: item.dosage.get(name, "") for name in PlanExercise.DOSAGE_FIELDS
+        }
         values["order"] = order
         if not row._state.adding and all(getattr(row, k) == v for k, v in values.items()):
             continue
         for name, value in values.items():
             setattr(row, name, value)
-        row._history_user = actor.user
+        audit.attribute(row, actor)
         row.save()
 
 
@@ -304,7 +306,7 @@ def create_plan(
         gate_reasons=[] if advice.allowed else list(advice.reasons),
         gate_override_reason="" if advice.allowed else override_reason,
     )
-    plan._history_user = actor.user
+    audit.attribute(plan, actor)
     plan.save()
     _write_items(plan, items, actor)
     detail = f"stage {stage}; from assessment {assessment.pk}"
@@ -349,7 +351,7 @@ def update_plan(
     stored.notes = notes
     stored.load_advice = _advice_snapshot(stored.current_stage, goals_need_running)
     stored.lock_version += 1
-    stored._history_user = actor.user
+    audit.attribute(stored, actor)
     stored.save()
     _write_items(stored, items, actor)
     audit.log(
@@ -418,7 +420,7 @@ def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressRevie
         created_by=actor.user,
         **data,
     )
-    review._history_user = actor.user
+    audit.attribute(review, actor)
     review.full_clean(exclude=["plan", "clinic", "created_by"])
     review.save()
     audit.log(
@@ -449,7 +451,7 @@ def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None
 
     stored.accepted_at = timezone.now()
     stored.accepted_by = actor.user
-    stored._history_user = actor.user
+    audit.attribute(stored, actor)
     stored.save(update_fields=["accepted_at", "accepted_by"])
 
     change = None
@@ -462,7 +464,7 @@ def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None
             to_stage=stored.suggested_stage,
             changed_by=actor.user,
         )
-        change._history_user = actor.user
+        audit.attribute(change, actor)
         change.save()
         details.append(f"stage {plan.current_stage} to {stored.suggested_stage}")
         plan.current_stage = stored.suggested_stage
@@ -476,7 +478,7 @@ def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None
             plan.run_step = step
     if details:
         plan.lock_version += 1
-        plan._history_user = actor.user
+        audit.attribute(plan, actor)
         plan.save()
     audit.log(
         actor,
