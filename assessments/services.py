@@ -29,7 +29,7 @@ def create_patient(*, actor: Actor, data: dict) -> Patient:
     patient = Patient(clinic=actor.clinic, **data)
     audit.attribute(patient, actor)
     _save_patient(patient)
-    audit.log(actor, "create", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
+    audit.changed(actor, "create", patient)
     return patient
 
 
@@ -47,12 +47,10 @@ def update_patient(*, actor: Actor, patient: Patient, data: dict) -> list[str]:
         setattr(patient, name, data[name])
     audit.attribute(patient, actor)
     _save_patient(patient)
-    audit.log(
+    audit.changed(
         actor,
         "change",
-        object_type="patient",
-        object_id=patient.pk,
-        patient_id=patient.pk,
+        patient,
         detail="fields: " + ", ".join(sorted(changed)),
     )
     return changed
@@ -68,7 +66,7 @@ def archive_patient(*, actor: Actor, patient: Patient) -> bool:
     patient.archived_by = actor.user
     audit.attribute(patient, actor)
     patient.save(update_fields=["archived_at", "archived_by", "updated_at"])
-    audit.log(actor, "archive", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
+    audit.changed(actor, "archive", patient)
     return True
 
 
@@ -82,7 +80,7 @@ def restore_patient(*, actor: Actor, patient: Patient) -> bool:
     patient.archived_by = None
     audit.attribute(patient, actor)
     patient.save(update_fields=["archived_at", "archived_by", "updated_at"])
-    audit.log(actor, "restore", object_type="patient", object_id=patient.pk, patient_id=patient.pk)
+    audit.changed(actor, "restore", patient)
     return True
 
 
@@ -156,9 +154,7 @@ def create_assessment(
     _store(assessment, entry)
     audit.attribute(assessment, actor)
     assessment.save()
-    audit.log(
-        actor, "create", object_type="assessment", object_id=assessment.pk, patient_id=patient.pk
-    )
+    audit.changed(actor, "create", assessment)
     return assessment
 
 
@@ -181,9 +177,7 @@ def save_draft(
     stored.lock_version += 1
     audit.attribute(stored, actor)
     stored.save()
-    audit.log(
-        actor, "change", object_type="assessment", object_id=stored.pk, patient_id=stored.patient_id
-    )
+    audit.changed(actor, "change", stored)
     return stored
 
 
@@ -194,12 +188,10 @@ def _refresh_instead_of_signing(actor: Actor, stored: Assessment) -> Assessment:
     stored.lock_version += 1
     audit.attribute(stored, actor)
     stored.save()
-    audit.log(
+    audit.changed(
         actor,
         "change",
-        object_type="assessment",
-        object_id=stored.pk,
-        patient_id=stored.patient_id,
+        stored,
         detail=f"not signed: refreshed from rules {previous} to {stored.rules_version}",
     )
     return stored
@@ -270,14 +262,7 @@ def sign_assessment(
         detail += f"; red-flag action: {stored.get_red_flag_action_display()}"
     if unasked:
         detail += "; red-flag screen not completed (reason recorded)"
-    audit.log(
-        actor,
-        "change",
-        object_type="assessment",
-        object_id=stored.pk,
-        patient_id=stored.patient_id,
-        detail=detail,
-    )
+    audit.changed(actor, "change", stored, detail=detail)
     return stored
 
 
@@ -308,13 +293,8 @@ def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
     _reevaluate(amendment)
     audit.attribute(amendment, actor)
     amendment.save()
-    audit.log(
-        actor,
-        "create",
-        object_type="assessment",
-        object_id=amendment.pk,
-        patient_id=stored.patient_id,
-        detail=f"amendment v{amendment.version} of {stored.pk}",
+    audit.changed(
+        actor, "create", amendment, detail=f"amendment v{amendment.version} of {stored.pk}"
     )
     return amendment
 
@@ -338,12 +318,10 @@ def reevaluate_assessment(*, actor: Actor, assessment: Assessment) -> Reevaluati
         previous_rules_version=assessment.rules_version,
         requested_by=actor.user,
     )
-    audit.log(
+    audit.changed(
         actor,
         "change",
-        object_type="assessment",
-        object_id=assessment.pk,
-        patient_id=assessment.patient_id,
+        assessment,
         detail=f"re-evaluated under rules {reevaluation.rules_version} "
         f"(signed under {assessment.rules_version})",
     )
@@ -390,26 +368,12 @@ def record_visa_h(
     )
     audit.attribute(response, actor)
     response.save()
-    audit.log(
-        actor,
-        "create",
-        object_type="visa_h",
-        object_id=response.pk,
-        patient_id=patient.pk,
-        detail=f"total {score.total}",
-    )
+    audit.changed(actor, "create", response, detail=f"total {score.total}")
     if assessment is not None:
         assessment.findings = {**assessment.findings, "visa_h": score.total}
         _reevaluate(assessment)
         assessment.lock_version += 1
         audit.attribute(assessment, actor)
         assessment.save()
-        audit.log(
-            actor,
-            "change",
-            object_type="assessment",
-            object_id=assessment.pk,
-            patient_id=patient.pk,
-            detail="VISA-H total added to findings",
-        )
+        audit.changed(actor, "change", assessment, detail="VISA-H total added to findings")
     return response

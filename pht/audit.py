@@ -9,7 +9,7 @@ changes are also kept, field by field, by django-simple-history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -92,11 +92,14 @@ def log(
 class AuditedRecord(Protocol):
     """A record whose pages are access-logged: each model names its log type and patient."""
 
-    pk: object
-    audit_type: str
+    @property
+    def pk(self) -> Any: ...
 
     @property
-    def audit_patient_id(self) -> object: ...
+    def audit_type(self) -> str: ...
+
+    @property
+    def audit_patient_id(self) -> Any: ...
 
 
 _VIEWED_ATTR = "_pht_viewed"
@@ -123,6 +126,18 @@ def viewed_by_superuser(
         return None
     actor = Actor(user=_signed_in(request), clinic=clinic, ip_address=client_ip(request))
     return _log_view(actor, record, detail)
+
+
+def changed(actor: Actor, action: str, record: AuditedRecord, *, detail: str = "") -> AccessLog:
+    """Log a service's change to ``record`` (create, change, archive, restore)."""
+    return log(
+        actor,
+        action,
+        object_type=record.audit_type,
+        object_id=record.pk,
+        patient_id=record.audit_patient_id,
+        detail=detail,
+    )
 
 
 def exported(request: HttpRequest, record: AuditedRecord, *, detail: str) -> AccessLog:

@@ -312,14 +312,7 @@ def create_plan(
     detail = f"stage {stage}; from assessment {assessment.pk}"
     if not advice.allowed:
         detail += "; planned against the rules' advice: override reason recorded"
-    audit.log(
-        actor,
-        "create",
-        object_type="rehab_plan",
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        detail=detail,
-    )
+    audit.changed(actor, "create", plan, detail=detail)
     return plan
 
 
@@ -354,12 +347,10 @@ def update_plan(
     audit.attribute(stored, actor)
     stored.save()
     _write_items(stored, items, actor)
-    audit.log(
+    audit.changed(
         actor,
         "change",
-        object_type="rehab_plan",
-        object_id=stored.pk,
-        patient_id=stored.patient_id,
+        stored,
         detail=f"plan edited: {len(items)} exercises",
     )
     return stored
@@ -423,12 +414,10 @@ def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressRevie
     audit.attribute(review, actor)
     review.full_clean(exclude=["plan", "clinic", "created_by"])
     review.save()
-    audit.log(
+    audit.changed(
         actor,
         "create",
-        object_type="rehab_review",
-        object_id=review.pk,
-        patient_id=stored.patient_id,
+        review,
         detail=f"suggested {suggestion.decision} to stage {suggestion.suggested_stage}",
     )
     return review
@@ -480,12 +469,10 @@ def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None
         plan.lock_version += 1
         audit.attribute(plan, actor)
         plan.save()
-    audit.log(
+    audit.changed(
         actor,
         "change",
-        object_type="rehab_plan",
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
+        plan,
         detail=f"accepted review {stored.pk}: {stored.decision}; "
         + ("; ".join(details) or "stage kept"),
     )
