@@ -1,4 +1,5 @@
 import datetime
+import decimal
 import re
 
 from django import forms
@@ -132,8 +133,6 @@ class PatientSearchForm(forms.Form):
 
 # --- Assessment ------------------------------------------------------------------------
 
-YES_NO = [("", "Not asked"), ("yes", "Yes"), ("no", "No")]
-YES_NO_EXAM = [("", "Not examined"), ("yes", "Yes"), ("no", "No")]
 TEST_RESULT = [("", "Not tested"), ("negative", "Negative"), ("positive", "Positive")]
 MAX_DURATION_WEEKS = 52 * 80
 MAX_SITTING_MINUTES = 24 * 60
@@ -141,13 +140,13 @@ NOTE_MAX_LENGTH = 5000
 OTHER_DIAGNOSIS = "other"
 
 
-def _finding_field(spec, *, exam: bool = False) -> forms.Field:
+def _finding_field(spec, *, blank: str = "Not asked") -> forms.Field:
     """A form field for one findings key (docs/findings.md). Blank means absent."""
     help_text = spec.help
     if spec.kind == "bool":
         return forms.ChoiceField(
             label=spec.label,
-            choices=YES_NO_EXAM if exam else YES_NO,
+            choices=[("", blank), ("yes", "Yes"), ("no", "No")],
             required=False,
             widget=forms.RadioSelect,
             help_text=help_text,
@@ -260,7 +259,8 @@ class AssessmentForm(forms.Form):
             if spec.key in reasoning.DERIVED_KEYS or spec.kind == "object":
                 continue
             section = "tests" if spec.kind == "test" else spec.section
-            self.fields[spec.key] = _finding_field(spec, exam=section == "examination")
+            blank = "Not examined" if section == "examination" else "Not asked"
+            self.fields[spec.key] = _finding_field(spec, blank=blank)
             self.section_fields[section].append(spec.key)
             if spec.kind == "test":
                 self.fields[f"{spec.key}_pain"] = forms.IntegerField(
@@ -278,7 +278,7 @@ class AssessmentForm(forms.Form):
                 )
         for spec in IMAGING_FINDINGS:
             name = f"imaging_{spec.key}"
-            field = _finding_field(spec, exam=True)
+            field = _finding_field(spec, blank="Not reported")
             if spec.kind == "text":
                 field = forms.CharField(
                     label=spec.label,
@@ -295,6 +295,10 @@ class AssessmentForm(forms.Form):
         ]
         self.fields["sitting_tolerance_min"].help_text = "Only when sitting is painful."
         _style_widgets(self)
+        self.warnings: dict[str, str] = {}
+        self._set_aside: dict = {}
+        if not self.is_bound and self.initial:
+            self._run_checks(dict(self.initial))
 
     # -- reading and writing --------------------------------------------------------
 
@@ -324,11 +328,16 @@ class AssessmentForm(forms.Form):
                     initial[f"imaging_{image_key}"] = _to_form(image_value)
             else:
                 initial[key] = _to_form(value)
+        initial.update(assessment.unresolved or {})
         return initial
+
+    def _kept(self) -> dict:
+        """The cleaned answers without those set aside as contradicting others."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.warnings}
 
     def _recorded(self) -> dict:
         """The findings as recorded: blank answers left out (never read as "no")."""
-        data = self.cleaned_data
+        data = self._kept()
         findings = {}
         for spec in FINDINGS:
             if spec.key in reasoning.DERIVED_KEYS or spec.key not in self.fields:
@@ -346,10 +355,10 @@ class AssessmentForm(forms.Form):
         return findings
 
     def _details(self) -> dict:
-        data = self.cleaned_data
+        data = self._kept()
         percent = data.get("pre_test_percent")
         return {
-            "assessed_on": data["assessed_on"],
+            "assessed_on": self.cleaned_data["assessed_on"],
             "side": data.get("side") or "",
             "pre_test_probability": percent / 100 if percent is not None else None,
             "working_diagnosis": data.get("working_diagnosis") or "",
@@ -359,13 +368,44 @@ class AssessmentForm(forms.Form):
         }
 
     def _tests(self) -> dict:
-        data = self.cleaned_data
+        data = self._kept()
         return {
             test: (data.get(f"{test}_pain"), data.get(f"{test}_side") or "")
             for test in reasoning.TEST_KEYS
         }
 
     # -- validation ----------------------------------------------------------------
+
+    def _run_checks(self, values: dict) -> None:
+        self.warnings = {}
+        self._set_aside = {}
+        for check in (
+            self._check_sitting,
+            self._check_pain_scores,
+            self._check_tests,
+            self._check_working_diagnosis,
+            self._check_neuro_grading,
+            self._check_imaging,
+            self._check_pain_location,
+        ):
+            check(values)
+        for name in self.warnings:
+            self._set_aside[name] = values.get(name)
+
+    def _disagree(self, name: str, message: str) -> None:
+        self.warnings[name] = message
+
+    def _unresolved(self) -> dict:
+        """The answers set aside, as JSON (the form's own values, to show them again)."""
+        return {
+            name: _as_json(value)
+            for name, value in self._set_aside.items()
+            if value not in (None, "", [])
+        }
+
+    @property
+    def warning_labels(self) -> list[str]:
+        return [f"{self.fields[name].label}: {message}" for name, message in self.warnings.items()]
 
     def clean_assessed_on(self):
         day = self.cleaned_data["assessed_on"]
@@ -379,16 +419,7 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for check in (
-            self._check_sitting,
-            self._check_pain_scores,
-            self._check_tests,
-            self._check_working_diagnosis,
-            self._check_neuro_grading,
-            self._check_imaging,
-            self._check_pain_location,
-        ):
-            check(cleaned)
+        self._run_checks(cleaned)
         if not self.errors:
             try:
                 self.entry = reasoning.prepare(
@@ -396,19 +427,22 @@ class AssessmentForm(forms.Form):
                     details=self._details(),
                     recorded=self._recorded(),
                     tests=self._tests(),
+                    unresolved=self._unresolved(),
                 )
             except FindingsError as error:
                 for message in error.errors:
                     self.add_error(None, message)
         return cleaned
 
-    # Answers that contradict each other: each check adds its error next to the field.
+    # Answers that contradict each other. A draft keeps them (``unresolved``): each check names
+    # the answer it sets aside, which is shown with the warning next to its field and left out
+    # of the findings the rules read; signing needs them resolved.
 
     def _check_sitting(self, cleaned: dict) -> None:
         if cleaned.get("sitting_tolerance_min") is not None and (
             cleaned.get("pain_with_sitting") != "yes"
         ):
-            self.add_error(
+            self._disagree(
                 "sitting_tolerance_min",
                 "Sitting tolerance is recorded only when sitting is painful: answer "
                 "'Pain with sitting' with Yes, or clear this field.",
@@ -417,7 +451,7 @@ class AssessmentForm(forms.Form):
     def _check_pain_scores(self, cleaned: dict) -> None:
         now, worst = cleaned.get("pain_nprs_now"), cleaned.get("pain_nprs_worst")
         if now is not None and worst is not None and now > worst:
-            self.add_error("pain_nprs_now", "Pain now cannot be higher than the worst pain.")
+            self._disagree("pain_nprs_now", "Pain now cannot be higher than the worst pain.")
 
     def _check_tests(self, cleaned: dict) -> None:
         for test in reasoning.TEST_KEYS:
@@ -425,7 +459,7 @@ class AssessmentForm(forms.Form):
                 continue
             for detail in ("pain", "side"):
                 if cleaned.get(f"{test}_{detail}") not in (None, ""):
-                    self.add_error(
+                    self._disagree(
                         f"{test}_{detail}",
                         "Record the test result first, or clear this field: a test that "
                         "was not done has no provoked pain or side.",
@@ -436,7 +470,11 @@ class AssessmentForm(forms.Form):
             cleaned.get("working_diagnosis") == OTHER_DIAGNOSIS
             and not cleaned.get("working_diagnosis_text", "").strip()
         ):
-            self.add_error("working_diagnosis_text", "Describe the working diagnosis.")
+            self._disagree(
+                "working_diagnosis",
+                "'Other' is chosen: describe the working diagnosis in the box below, or choose one "
+                "from the list.",
+            )
 
     def _check_neuro_grading(self, cleaned: dict) -> None:
         if cleaned.get("neuro_deficit") != "no":
@@ -449,7 +487,7 @@ class AssessmentForm(forms.Form):
         }
         for name, grades_a_deficit in graded.items():
             if grades_a_deficit:
-                self.add_error(
+                self._disagree(
                     name,
                     "'Objective neurological deficit' is No, but this grades a deficit: answer "
                     "it Yes, or clear this field.",
@@ -460,7 +498,7 @@ class AssessmentForm(forms.Form):
             cleaned.get("imaging_apophyseal_avulsion") == "no"
             and cleaned.get("imaging_apophyseal_displacement_mm") is not None
         ):
-            self.add_error(
+            self._disagree(
                 "imaging_apophyseal_displacement_mm",
                 "No apophyseal avulsion is recorded, so there is no displacement: clear this, "
                 "or answer the avulsion Yes.",
@@ -469,7 +507,7 @@ class AssessmentForm(forms.Form):
     def _check_pain_location(self, cleaned: dict) -> None:
         location = cleaned.get("pain_location") or []
         if cleaned.get("pain_below_knee") == "no" and "below_knee" in location:
-            self.add_error(
+            self._disagree(
                 "pain_below_knee",
                 "'Pain below the knee' is No, but 'below the knee' is ticked under where the pain is.",
             )
@@ -486,8 +524,23 @@ class AssessmentForm(forms.Form):
                 if key == "tests":
                     extra = [self[f"{name}_pain"], self[f"{name}_side"]]
                 rows.append({"field": field, "kind": kind, "extra": extra})
-            groups.append({"key": key, "title": title, "rows": rows})
+            answered = sum(1 for name in self.section_fields[key] if self._answered(name))
+            groups.append(
+                {
+                    "key": key,
+                    "title": title,
+                    "rows": rows,
+                    "answered": answered,
+                    "total": len(rows),
+                }
+            )
         return groups
+
+    def _answered(self, name: str) -> bool:
+        """Whether a question has an answer (what the page's progress counts, as the script
+        does live)."""
+        value = self[name].value()
+        return value not in (None, "", [])
 
 
 def _render_kind(field: forms.Field) -> str:
@@ -498,6 +551,15 @@ def _render_kind(field: forms.Field) -> str:
     if isinstance(field.widget, forms.RadioSelect):
         return "radio"
     return "input"
+
+
+def _as_json(value):
+    """A form value as JSON (kept in ``Assessment.unresolved`` and shown again as typed)."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def _to_form(value):

@@ -106,6 +106,7 @@ class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SIGNED = "signed", "Signed"
+        DISCARDED = "discarded", "Discarded"  # an amendment draft given up (audited, kept)
 
     class Side(models.TextChoices):
         LEFT = "left", "Left"
@@ -132,6 +133,9 @@ class Assessment(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
 
     findings = models.JSONField(default=dict, blank=True)
+    # Answers of a draft that contradict others ({form field: value as entered}): kept so no
+    # work is lost, left out of the findings the rules read, and resolved before signing.
+    unresolved = models.JSONField(default=dict, blank=True)
     # Per-test detail beside the result in ``findings``: provoked pain 0-10 and side tested.
     puranen_orava_pain = models.PositiveSmallIntegerField(null=True, blank=True)
     puranen_orava_side = models.CharField(max_length=5, choices=TestSide, blank=True)
@@ -203,7 +207,8 @@ class Assessment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(signed_at__isnull=False),
+                condition=models.Q(status__in=["draft", "discarded"])
+                | models.Q(signed_at__isnull=False),
                 name="assessment_signed_has_time",
             ),
         ]
@@ -251,6 +256,10 @@ class Assessment(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.status == self.Status.DISCARDED
 
     @property
     def needs_red_flag_action(self) -> bool:

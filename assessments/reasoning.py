@@ -10,7 +10,7 @@ flags and stage; how a snapshot is shown is ``assessments.presenter``'s job.
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pht import rules
@@ -61,7 +61,9 @@ class AssessmentInput:
 
     ``recorded`` is the findings as the clinician gave them (test results included; age, sex
     and side left to the record), ``tests`` each test's result with its pain and side,
-    ``details`` the other fields, and ``evaluation`` the snapshot of the rules' reasoning.
+    ``details`` the other fields, ``evaluation`` the snapshot of the rules' reasoning, and
+    ``unresolved`` the answers set aside because they contradict others (kept in a draft, left
+    out of the findings, resolved before signing).
     Made only by ``prepare``, so an instance is always valid.
     """
 
@@ -69,10 +71,15 @@ class AssessmentInput:
     recorded: Mapping[str, Any]
     tests: tuple[ProvocationResult, ...]
     evaluation: Mapping[str, Any]
+    unresolved: Mapping[str, Any] = field(default_factory=dict)
 
     def columns(self) -> dict[str, Any]:
         """The Assessment columns this input sets (besides the findings and the snapshot)."""
-        return {**self.details, **test_columns(self.tests)}
+        return {
+            **self.details,
+            **test_columns(self.tests),
+            "unresolved": dict(self.unresolved),
+        }
 
 
 def test_columns(tests: tuple[ProvocationResult, ...]) -> dict[str, Any]:
@@ -92,6 +99,7 @@ def prepare(
     details: Mapping[str, Any],
     recorded: Mapping[str, Any],
     tests: Mapping[str, tuple[int | None, str]] | None = None,
+    unresolved: Mapping[str, Any] | None = None,
 ) -> AssessmentInput:
     """Validate and evaluate a consultation once; raises ``rules.FindingsError`` listing every
     problem. ``tests`` maps a test to its (provoked pain, side tested)."""
@@ -109,7 +117,11 @@ def prepare(
         pain, side = (tests or {}).get(key, (None, ""))
         results.append(ProvocationResult(key, recorded.get(key), pain, side or ""))
     return AssessmentInput(
-        details=details, recorded=recorded, tests=tuple(results), evaluation=evaluation
+        details=details,
+        recorded=recorded,
+        tests=tuple(results),
+        evaluation=evaluation,
+        unresolved=dict(unresolved or {}),
     )
 
 

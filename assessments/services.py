@@ -87,6 +87,7 @@ def restore_patient(*, actor: Actor, patient: Patient) -> bool:
 # --- Assessments -----------------------------------------------------------------------
 
 SIGNED_LOCKED = "This assessment is signed and locked. To correct it, create an amendment."
+DISCARDED = "This amendment was discarded. The signed version stands; amend it again to correct it."
 STALE_DRAFT = (
     "Someone else saved this draft after you opened it, so your changes were not saved. "
     "Reload the draft to see their version, then make your changes again."
@@ -100,6 +101,10 @@ ACTION_REQUIRED = (
     "or the clinical reason for not referring) before signing."
 )
 OVERRIDE_REASON_REQUIRED = "Give the clinical reason for not referring."
+UNRESOLVED = (
+    "Some answers in the draft disagree with others (they are highlighted in the draft and left "
+    "out of the suggestions). Resolve them in the draft, then sign."
+)
 SCREEN_REQUIRED = (
     "The red-flag screen is not complete ({unasked}). Answer these questions in the draft, or "
     "give the reason they were not asked: the summary will print it."
@@ -171,6 +176,8 @@ def save_draft(
     audit.require_same_clinic(actor, stored, "assessment")
     if stored.is_signed:
         raise AssessmentLocked(SIGNED_LOCKED)
+    if stored.is_discarded:
+        raise AssessmentLocked(DISCARDED)
     if stored.lock_version != lock_version:
         raise StaleDraft(STALE_DRAFT)
     _store(stored, entry)
@@ -202,6 +209,8 @@ def _signing_errors(
 ) -> dict[str, str]:
     """What stops a draft from being signed, by field (empty when it can be signed)."""
     errors = {}
+    if stored.unresolved:
+        errors["unresolved"] = UNRESOLVED
     if unasked and not screen_reason:
         labels = "; ".join(rules.findings.label(key).lower() for key in unasked)
         errors["red_flag_screen_reason"] = SCREEN_REQUIRED.format(unasked="not asked: " + labels)
@@ -234,6 +243,8 @@ def sign_assessment(
     audit.require_same_clinic(actor, stored, "assessment")
     if stored.is_signed:
         raise AssessmentLocked("This assessment is already signed.")
+    if stored.is_discarded:
+        raise AssessmentLocked(DISCARDED)
     if stored.lock_version != lock_version:
         raise StaleDraft(STALE_DRAFT)
     if stored.rules_version != rules.RULES_VERSION:
@@ -297,6 +308,28 @@ def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
         actor, "create", amendment, detail=f"amendment v{amendment.version} of {stored.pk}"
     )
     return amendment
+
+
+@transaction.atomic
+def discard_amendment(*, actor: Actor, assessment: Assessment) -> Assessment:
+    """Give up an open amendment draft. Nothing is deleted: the draft is kept as discarded (in
+    its history and the access log) and the signed version it amended stands. Discarding twice
+    changes nothing."""
+    stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    audit.require_same_clinic(actor, stored, "assessment")
+    if stored.is_discarded:
+        return stored
+    if stored.is_signed or stored.amends_id is None:
+        raise ValidationError(
+            "Only an open amendment can be discarded; a first assessment's draft stays on the "
+            "record."
+        )
+    stored.status = Assessment.Status.DISCARDED
+    stored.lock_version += 1
+    audit.attribute(stored, actor)
+    stored.save(update_fields=["status", "lock_version", "updated_at"])
+    audit.changed(actor, "change", stored, detail=f"amendment v{stored.version} discarded")
+    return stored
 
 
 @transaction.atomic

@@ -21,6 +21,21 @@ urlpatterns = [
         views.assessment_panel,
         name="assessment_panel",
     ),
+    path(
+        "patients/<uuid:patient_id>/assessments/autosave/",
+        views.assessment_autosave_new,
+        name="assessment_autosave_new",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/autosave/",
+        views.assessment_autosave,
+        name="assessment_autosave",
+    ),
+    path(
+        "assessments/<uuid:assessment_id>/discard/",
+        views.assessment_discard,
+        name="assessment_discard",
+    ),
     path("patients/<uuid:patient_id>/visa-h/new/", views.visa_h_create, name="visa_h_create"),
     path("visa-h/<uuid:response_id>/", views.visa_h_detail, name="visa_h_detail"),
     path("assessments/<uuid:assessment_id>/", views.assessment_detail, name="assessment_detail"),

@@ -89,8 +89,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out after the idle or absolute limit (below), then every page needs a log-in; a
+    # background request (live panel, autosave) of a signed-out user answers 401.
+    "pht.middleware.SessionTimeout",
+    "pht.middleware.LoginRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -187,7 +190,11 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions: idle sessions expire (patient data on shared clinic computers).
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# Signed out after SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS after
+# signing in whatever the activity (pht.middleware.SessionTimeout). Drafts are autosaved.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+SESSION_ABSOLUTE_HOURS = envint("SESSION_ABSOLUTE_HOURS", 8)
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", SESSION_ABSOLUTE_HOURS * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 # Fixed lifetime from login (no session write on every request).
 SESSION_SAVE_EVERY_REQUEST = False

@@ -65,3 +65,9 @@ def present(evaluation):
 def evidence_words(evidence: str) -> str:
     """Evidence status in plain words ("" when confirmed in the source)."""
     return presenter.evidence_words(evidence)
+
+
+@register.filter
+def warning_for(form, name: str) -> str:
+    """The disagreement warning of a consultation form's field ("" when none)."""
+    return getattr(form, "warnings", {}).get(name, "")

@@ -2,8 +2,11 @@
 
 from assessments.views.assessments import (
     assessment_amend,
+    assessment_autosave,
+    assessment_autosave_new,
     assessment_create,
     assessment_detail,
+    assessment_discard,
     assessment_edit,
     assessment_panel,
     assessment_reevaluate,
@@ -21,7 +24,10 @@ from assessments.views.visa_h import visa_h_create, visa_h_detail
 
 __all__ = [
     "assessment_amend",
+    "assessment_autosave",
+    "assessment_autosave_new",
     "assessment_create",
+    "assessment_discard",
     "assessment_detail",
     "assessment_edit",
     "assessment_panel",

@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from pht.rules import RULES_VERSION
 from pht.rules.findings import label
 
 FORM_TEMPLATE = "assessments/assessment_form.html"
+ARCHIVED = "This patient is archived. Restore the record before recording an assessment."
 
 
 class SignForm(forms.Form):
@@ -42,6 +45,8 @@ class SignForm(forms.Form):
 
 
 def _form_page(request, *, form, patient, assessment=None, evaluation=None, status=200):
+    if evaluation is None and form.is_bound and form.is_valid():
+        evaluation = form.entry.evaluation
     return render(
         request,
         FORM_TEMPLATE,
@@ -51,6 +56,12 @@ def _form_page(request, *, form, patient, assessment=None, evaluation=None, stat
             "assessment": assessment,
             "evaluation": evaluation,
             "panel_errors": _panel_errors(form),
+            "panel_warnings": form.warning_labels,
+            "autosave_url": (
+                reverse("assessments:assessment_autosave", args=[assessment.pk])
+                if assessment
+                else reverse("assessments:assessment_autosave_new", args=[patient.pk])
+            ),
         },
         status=status,
     )
@@ -70,9 +81,7 @@ def assessment_create(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
     audit.viewed(request, patient, detail="new assessment")
     if patient.is_archived:
-        messages.error(
-            request, "This patient is archived. Restore the record before recording an assessment."
-        )
+        messages.error(request, ARCHIVED)
         return redirect("assessments:patient_detail", patient_id=patient.pk)
     if request.method != "POST":
         form = AssessmentForm(initial={"assessed_on": timezone.localdate()}, patient=patient)
@@ -90,7 +99,9 @@ def assessment_create(request, patient_id):
     assessment = services.create_assessment(
         actor=Actor.from_request(request), patient=patient, entry=form.entry
     )
-    messages.success(request, "Draft saved. You can keep editing, or review and sign it.")
+    messages.success(
+        request, _saved_message(form, "Draft saved. You can keep editing, or review and sign it.")
+    )
     return redirect("assessments:assessment_edit", assessment_id=assessment.pk)
 
 
@@ -131,10 +142,77 @@ def assessment_edit(request, assessment_id):
     except (services.StaleDraft, services.AssessmentLocked) as error:
         form.add_error(None, str(error))
         return _form_page(request, form=form, patient=patient, assessment=assessment, status=409)
-    messages.success(request, "Draft saved.")
+    messages.success(request, _saved_message(form, "Draft saved."))
     if request.POST.get("action") == "review":
         return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
     return redirect("assessments:assessment_edit", assessment_id=assessment.pk)
+
+
+def _saved_message(form: AssessmentForm, saved: str) -> str:
+    if not form.warnings:
+        return saved
+    return (
+        f"{saved} {len(form.warnings)} answer(s) disagree with others: they are kept in the draft, "
+        "highlighted below and left out of the suggestions until resolved. Signing needs them "
+        "resolved."
+    )
+
+
+# --- autosave ----------------------------------------------------------------------------
+# The consultation page saves the draft in the background (static/js/consultation.js): a
+# debounced POST of the whole form through the same form and services as "Save draft", with the
+# version check. Answers JSON; "signed out" is answered by the log-in middleware (401).
+
+
+def _autosave_answer(form: AssessmentForm, assessment: Assessment, *, created: bool) -> dict:
+    return {
+        "status": "saved",
+        "saved_at": timezone.localtime(assessment.updated_at).strftime("%H:%M"),
+        "lock_version": assessment.lock_version,
+        "edit_url": reverse("assessments:assessment_edit", args=[assessment.pk]),
+        "autosave_url": reverse("assessments:assessment_autosave", args=[assessment.pk]),
+        "review_url": reverse("assessments:assessment_detail", args=[assessment.pk]),
+        "created": created,
+        "disagreements": len(form.warnings),
+    }
+
+
+def _not_saved(form: AssessmentForm) -> JsonResponse:
+    return JsonResponse({"status": "invalid", "errors": _panel_errors(form)}, status=400)
+
+
+@require_POST
+def assessment_autosave_new(request, patient_id):
+    """The first background save of a new consultation: creates the draft."""
+    patient = selectors.get_patient_for(request, patient_id)
+    form = AssessmentForm(request.POST, patient=patient)
+    if patient.is_archived:
+        return JsonResponse({"status": "refused", "message": ARCHIVED}, status=409)
+    if not form.is_valid():
+        return _not_saved(form)
+    assessment = services.create_assessment(
+        actor=Actor.from_request(request), patient=patient, entry=form.entry
+    )
+    return JsonResponse(_autosave_answer(form, assessment, created=True), status=201)
+
+
+@require_POST
+def assessment_autosave(request, assessment_id):
+    """A background save of a draft, with the version check (409 when someone else saved)."""
+    assessment = selectors.get_assessment_for(request, assessment_id)
+    form = AssessmentForm(request.POST, patient=assessment.patient)
+    if not form.is_valid():
+        return _not_saved(form)
+    try:
+        saved = services.save_draft(
+            actor=Actor.from_request(request),
+            assessment=assessment,
+            entry=form.entry,
+            lock_version=form.cleaned_data.get("lock_version") or 0,
+        )
+    except (services.StaleDraft, services.AssessmentLocked) as error:
+        return JsonResponse({"status": "conflict", "message": str(error)}, status=409)
+    return JsonResponse(_autosave_answer(form, saved, created=False))
 
 
 @require_POST
@@ -149,8 +227,13 @@ def assessment_panel(request, patient_id):
     evaluation = form.entry.evaluation if form.is_valid() else None
     return render(
         request,
-        f"{FORM_TEMPLATE}#panel",
-        {"evaluation": evaluation, "panel_errors": _panel_errors(form), "patient": patient},
+        "assessments/_panel_update.html",
+        {
+            "evaluation": evaluation,
+            "panel_errors": _panel_errors(form),
+            "panel_warnings": form.warning_labels,
+            "patient": patient,
+        },
     )
 
 
@@ -187,7 +270,8 @@ def assessment_detail(request, assessment_id, sign_form=None, status=200):
 def assessment_sign(request, assessment_id):
     assessment = selectors.get_assessment_for(request, assessment_id)
     if assessment.is_signed:
-        messages.error(request, "This assessment is already signed.")
+        # A second click on Sign, or a colleague signed first: the first signature stands.
+        messages.info(request, _already_signed(assessment))
         return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
     form = SignForm(request.POST)
     if not form.is_valid():
@@ -205,6 +289,10 @@ def assessment_sign(request, assessment_id):
         for field, field_errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, field_errors)
         return assessment_detail(request, assessment_id, sign_form=form)
+    except services.AssessmentLocked:
+        assessment.refresh_from_db()
+        messages.info(request, _already_signed(assessment))
+        return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
     except services.StaleDraft as error:
         messages.error(request, str(error))
         return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
@@ -213,6 +301,31 @@ def assessment_sign(request, assessment_id):
     else:
         messages.success(request, f"Assessment signed by {request.user} and locked.")
     return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+
+
+def _already_signed(assessment: Assessment) -> str:
+    if assessment.is_discarded:
+        return "This draft was discarded, so it cannot be signed."
+    when = timezone.localtime(assessment.signed_at) if assessment.signed_at else None
+    by = assessment.signed_by or "a colleague"
+    return f"Already signed by {by}{f' at {when:%H:%M}' if when else ''}: nothing else changed."
+
+
+@require_POST
+def assessment_discard(request, assessment_id):
+    """Give up an amendment draft: kept (and audited) as discarded; the signed version stands."""
+    assessment = selectors.get_assessment_for(request, assessment_id)
+    try:
+        services.discard_amendment(actor=Actor.from_request(request), assessment=assessment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+    messages.success(
+        request,
+        f"Amendment (version {assessment.version}) discarded. The signed version "
+        f"{assessment.amends.version} stands unchanged.",
+    )
+    return redirect("assessments:assessment_detail", assessment_id=assessment.amends_id)
 
 
 @require_POST

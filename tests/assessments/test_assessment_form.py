@@ -86,26 +86,58 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
     assert not Assessment.objects.exists()
 
 
-def test_sitting_tolerance_without_painful_sitting_is_refused(clinician_client, patient):
-    response = clinician_client.post(
-        new_url(patient), {**BASE, "pain_with_sitting": "no", "sitting_tolerance_min": "20"}
+# Answers that contradict each other are kept in the draft (never lost), shown with their
+# warning, left out of the findings the rules read, and must be resolved before signing.
+
+
+def _saved_draft(client, patient, data) -> Assessment:
+    response = client.post(new_url(patient), {**BASE, **data})
+    assert response.status_code == 302
+    return Assessment.objects.get()
+
+
+def test_sitting_tolerance_without_painful_sitting_is_kept_aside_in_the_draft(
+    clinician_client, patient
+):
+    draft = _saved_draft(
+        clinician_client, patient, {"pain_with_sitting": "no", "sitting_tolerance_min": "20"}
     )
-    assert "Sitting tolerance is recorded only when sitting is painful" in response.content.decode()
-    assert not Assessment.objects.exists()
+    assert draft.unresolved == {"sitting_tolerance_min": 20}
+    assert "sitting_tolerance_min" not in draft.findings
+    page = clinician_client.get(edit_url(draft)).content.decode()
+    assert "Sitting tolerance is recorded only when sitting is painful" in page
+    assert 'value="20"' in page
 
 
-def test_provoked_pain_without_a_test_result_is_refused(clinician_client, patient):
-    response = clinician_client.post(new_url(patient), {**BASE, "puranen_orava_pain": "4"})
-    assert "Record the test result first" in response.content.decode()
-    assert not Assessment.objects.exists()
+def test_provoked_pain_without_a_test_result_is_kept_aside(clinician_client, patient):
+    draft = _saved_draft(clinician_client, patient, {"puranen_orava_pain": "4"})
+    assert draft.unresolved == {"puranen_orava_pain": 4}
+    assert draft.puranen_orava_pain is None
+    assert "Record the test result first" in clinician_client.get(edit_url(draft)).content.decode()
 
 
-def test_pain_now_above_worst_is_refused(clinician_client, patient):
+def test_pain_now_above_worst_is_kept_and_the_panel_suggests_without_it(clinician_client, patient):
+    draft = _saved_draft(clinician_client, patient, {"pain_nprs_now": "8", "pain_nprs_worst": "5"})
+    assert draft.unresolved == {"pain_nprs_now": 8}
+    assert draft.findings["pain_nprs_worst"] == 5 and "pain_nprs_now" not in draft.findings
+    assert draft.evaluation["differentials"]  # suggestions from the consistent answers
+    panel = clinician_client.post(
+        reverse("assessments:assessment_panel", args=[patient.pk]),
+        {**BASE, "pain_nprs_now": "8", "pain_nprs_worst": "5"},
+    ).content.decode()
+    assert "cannot be higher than the worst pain" in panel
+    assert "Differential diagnosis" in panel
+
+
+def test_a_draft_with_disagreeing_answers_cannot_be_signed(clinician_client, clinician, patient):
+    draft = _saved_draft(clinician_client, patient, {"pain_nprs_now": "8", "pain_nprs_worst": "5"})
     response = clinician_client.post(
-        new_url(patient), {**BASE, "pain_nprs_now": "8", "pain_nprs_worst": "5"}
+        reverse("assessments:assessment_sign", args=[draft.pk]),
+        {"lock_version": draft.lock_version, "red_flag_screen_reason": "Not asked today"},
     )
-    assert "cannot be higher than the worst pain" in response.content.decode()
-    assert not Assessment.objects.exists()
+    assert "Some answers in the draft disagree" in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.is_signed
 
 
 def test_invalid_edit_changes_nothing(clinician_client, draft_assessment):
@@ -151,12 +183,11 @@ def test_an_archived_patient_gets_no_new_assessment(clinician_client, patient):
     assert not Assessment.objects.exists()
 
 
-def test_grading_a_deficit_that_was_answered_no_is_refused(clinician_client, patient):
-    response = clinician_client.post(
-        new_url(patient), {**BASE, "neuro_deficit": "no", "foot_drop": "yes"}
-    )
-    assert "this grades a deficit" in response.content.decode()
-    assert not Assessment.objects.exists()
+def test_grading_a_deficit_that_was_answered_no_is_kept_aside(clinician_client, patient):
+    draft = _saved_draft(clinician_client, patient, {"neuro_deficit": "no", "foot_drop": "yes"})
+    assert draft.unresolved == {"foot_drop": "yes"}
+    assert draft.findings["neuro_deficit"] is False and "foot_drop" not in draft.findings
+    assert "this grades a deficit" in clinician_client.get(edit_url(draft)).content.decode()
 
 
 def test_the_new_findings_are_in_the_form_and_saved(clinician_client, patient):

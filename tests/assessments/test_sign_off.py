@@ -119,3 +119,43 @@ def test_the_version_links_do_not_load_each_versions_snapshot(clinician, signed_
     versions = selectors.assessment_versions(signed_assessment)
     assert [v.version for v in versions] == [1, 2]
     assert {"evaluation", "evaluated_findings"} <= versions[0].get_deferred_fields()
+
+
+def test_a_second_click_on_sign_is_not_an_error_and_signs_once(
+    clinician_client, clinician, patient
+):
+    draft = make_assessment(patient=patient, user=clinician)
+    url = reverse("assessments:assessment_sign", args=[draft.pk])
+    data = {"lock_version": draft.lock_version}
+    first = clinician_client.post(url, data)
+    second = clinician_client.post(url, data, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "Already signed by" in second.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_signed
+    assert AccessLog.objects.filter(object_id=draft.pk, detail__startswith="signed").count() == 1
+
+
+def test_an_amendment_draft_can_be_discarded_and_the_signed_version_stands(
+    clinician_client, signed_assessment
+):
+    clinician_client.post(reverse("assessments:assessment_amend", args=[signed_assessment.pk]))
+    amendment = signed_assessment.amendments.get()
+    response = clinician_client.post(
+        reverse("assessments:assessment_discard", args=[amendment.pk]), follow=True
+    )
+    assert "discarded" in response.content.decode()
+    amendment.refresh_from_db()
+    assert amendment.is_discarded
+    assert AccessLog.objects.filter(object_id=amendment.pk, detail__contains="discarded").exists()
+    clinician_client.post(reverse("assessments:assessment_amend", args=[signed_assessment.pk]))
+    assert signed_assessment.amendments.filter(status="draft").count() == 1
+
+
+def test_a_first_draft_cannot_be_discarded(clinician_client, draft_assessment):
+    response = clinician_client.post(
+        reverse("assessments:assessment_discard", args=[draft_assessment.pk]), follow=True
+    )
+    assert "Only an open amendment can be discarded" in response.content.decode()
+    draft_assessment.refresh_from_db()
+    assert draft_assessment.status == "draft"

@@ -51,6 +51,13 @@ SPECS: dict[str, Spec] = {
     "rehab:review_accept": Spec(objects={"review_id": "rehab_review"}, post_only=True),
     "assessments:assessment_create": Spec(objects={"patient_id": "patient"}),
     "assessments:assessment_panel": Spec(objects={"patient_id": "patient"}, post_only=True),
+    "assessments:assessment_autosave_new": Spec(objects={"patient_id": "patient"}, post_only=True),
+    "assessments:assessment_autosave": Spec(
+        objects={"assessment_id": "draft_assessment"}, post_only=True
+    ),
+    "assessments:assessment_discard": Spec(
+        objects={"assessment_id": "draft_assessment"}, post_only=True
+    ),
     "assessments:visa_h_create": Spec(objects={"patient_id": "patient"}),
     "assessments:visa_h_detail": Spec(objects={"response_id": "visa_h_response"}),
     "assessments:assessment_detail": Spec(objects={"assessment_id": "signed_assessment"}),
