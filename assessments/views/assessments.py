@@ -102,6 +102,8 @@ def assessment_create(request, patient_id):
     messages.success(
         request, _saved_message(form, "Draft saved. You can keep editing, or review and sign it.")
     )
+    if request.POST.get("action") == "review":
+        return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
     return redirect("assessments:assessment_edit", assessment_id=assessment.pk)
 
 

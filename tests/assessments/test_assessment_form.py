@@ -214,3 +214,9 @@ def test_the_new_findings_are_in_the_form_and_saved(clinician_client, patient):
         "stress_fracture_site": "sacrum",
         "apophyseal_displacement_mm": 12,
     }
+
+
+def test_a_new_assessment_goes_to_review_in_one_step(clinician_client, patient):
+    response = clinician_client.post(new_url(patient), {**BASE, "action": "review"})
+    draft = Assessment.objects.get()
+    assert response["Location"] == reverse("assessments:assessment_detail", args=[draft.pk])
