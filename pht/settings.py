@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "pht.middleware.NoStoreMiddleware",
+    # Before any view or the CSRF check reads the body (those read it after every __call__),
+    # and inside the middleware above, so its 400 page carries the usual headers.
+    "pht.middleware.Utf8FormBodyMiddleware",
     # Last, as django-axes asks: it turns a refused (locked-out) login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
