@@ -9,8 +9,10 @@ The chained tables are the access log (``pht.AccessLog``) and every django-simpl
 table (the change log), which get the fields through ``ChainedHistoricalRecords``.
 
 Rows are only ever inserted through ``save()``: updating or deleting a chained row raises
-``AppendOnlyError``. Appends to one table are serialised (a PostgreSQL advisory lock; SQLite
-serialises writers itself) so two requests never link to the same predecessor.
+``AppendOnlyError``. Appends to one table are serialised so two requests never link to the
+same predecessor: on PostgreSQL by an advisory lock per table, held to the end of the
+transaction; on SQLite by the database's one write lock, which every transaction takes at its
+BEGIN (``transaction_mode`` IMMEDIATE in pht.settings), before the last row's hash is read.
 
 What the chain cannot show on its own: removal of the newest rows. ``verify_audit`` prints
 each chain's head hash so an operator can anchor it elsewhere (e.g. in a daily report).
@@ -62,6 +64,9 @@ def row_digest(row: models.Model, prev_hash: str) -> str:
 
 
 def _lock_chain(model: type[models.Model]) -> None:
+    # SQLite needs nothing here: the transaction began IMMEDIATE, so it already holds the
+    # database's write lock (a DEFERRED one would fail with "database is locked" when it
+    # turned from reading the last hash to writing while another connection wrote).
     if connection.vendor == "postgresql":
         key = zlib.crc32(model._meta.db_table.encode())
         with connection.cursor() as cursor:
