@@ -2,7 +2,7 @@
 
 import copy
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +13,10 @@ from pht.audit import Actor
 from pht.rules import visa_h
 
 DUPLICATE_IDENTIFIER = "Another patient in this clinic already has this identifier."
+PATIENT_ARCHIVED = (
+    "This patient is archived, so the record is read-only and nothing was saved. A clinic "
+    "admin can restore the record."
+)
 
 
 def _save_patient(patient: Patient) -> None:
@@ -40,6 +44,8 @@ def update_patient(*, actor: Actor, patient: Patient, data: dict) -> list[str]:
     # Compare with the stored row (locked), not the caller's instance: a bound ModelForm has
     # already copied its input onto that instance.
     stored = Patient.objects.select_for_update().get(pk=patient.pk)
+    if stored.is_archived:
+        raise PatientArchived()
     changed = [name for name, value in data.items() if getattr(stored, name) != value]
     if not changed:
         return []
@@ -60,13 +66,15 @@ def update_patient(*, actor: Actor, patient: Patient, data: dict) -> list[str]:
 def archive_patient(*, actor: Actor, patient: Patient) -> bool:
     """Hide a patient from the default list. Nothing is deleted. False if already archived."""
     audit.require_same_clinic(actor, patient, "patient")
-    if patient.is_archived:
+    # Locked and read afresh: two archives at once must write one archive entry.
+    stored = Patient.objects.select_for_update().get(pk=patient.pk)
+    if stored.is_archived:
         return False
-    patient.archived_at = timezone.now()
-    patient.archived_by = actor.user
-    audit.attribute(patient, actor)
-    patient.save(update_fields=["archived_at", "archived_by", "updated_at"])
-    audit.changed(actor, "archive", patient)
+    stored.archived_at = timezone.now()
+    stored.archived_by = actor.user
+    audit.attribute(stored, actor)
+    stored.save(update_fields=["archived_at", "archived_by", "updated_at"])
+    audit.changed(actor, "archive", stored)
     return True
 
 
@@ -74,13 +82,14 @@ def archive_patient(*, actor: Actor, patient: Patient) -> bool:
 def restore_patient(*, actor: Actor, patient: Patient) -> bool:
     """Bring an archived patient back to the default list. False if not archived."""
     audit.require_same_clinic(actor, patient, "patient")
-    if not patient.is_archived:
+    stored = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not stored.is_archived:
         return False
-    patient.archived_at = None
-    patient.archived_by = None
-    audit.attribute(patient, actor)
-    patient.save(update_fields=["archived_at", "archived_by", "updated_at"])
-    audit.changed(actor, "restore", patient)
+    stored.archived_at = None
+    stored.archived_by = None
+    audit.attribute(stored, actor)
+    stored.save(update_fields=["archived_at", "archived_by", "updated_at"])
+    audit.changed(actor, "restore", stored)
     return True
 
 
@@ -119,6 +128,35 @@ class StaleDraft(Exception):
     """The draft changed since the form was opened (optimistic locking); nothing changed."""
 
 
+class PatientArchived(AssessmentLocked, ValidationError):
+    """A change to an archived patient's record was attempted; nothing changed.
+
+    The record is read-only until a clinic admin restores it. A ValidationError (a form error
+    or a message wherever a service's refusal is shown) and an AssessmentLocked (wherever a
+    locked record is), so every view that calls a service already shows it.
+    """
+
+    def __init__(self, message: str = PATIENT_ARCHIVED):
+        super().__init__({NON_FIELD_ERRORS: [message]})
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
+
+
+def lock_active_patient(patient_id) -> None:
+    """Refuse to change an archived patient's record (PatientArchived).
+
+    Locks the patient's row until the transaction ends, so an archive cannot slip in between
+    this check and the change. Services take it first, before any other row lock, so locks
+    are always taken in one order (patient, assessment, plan, review) and never deadlock.
+    """
+    archived_at = (
+        Patient.objects.select_for_update().values_list("archived_at", flat=True).get(pk=patient_id)
+    )
+    if archived_at is not None:
+        raise PatientArchived()
+
+
 def _store(assessment: Assessment, entry: reasoning.AssessmentInput) -> None:
     """Put a prepared input on the assessment: findings, columns and the snapshot it carries."""
     assessment.findings = dict(entry.recorded)
@@ -155,6 +193,7 @@ def create_assessment(
 ) -> Assessment:
     """Start a draft assessment for a patient of the actor's clinic from a prepared input."""
     audit.require_same_clinic(actor, patient, "patient")
+    lock_active_patient(patient.pk)
     assessment = Assessment(patient=patient, clinic=actor.clinic, clinician=actor.user)
     _store(assessment, entry)
     audit.attribute(assessment, actor)
@@ -172,6 +211,7 @@ def save_draft(
     Refuses a signed assessment (AssessmentLocked) and a stale form (StaleDraft): in both
     cases nothing is written.
     """
+    lock_active_patient(assessment.patient_id)
     stored = Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
     audit.require_same_clinic(actor, stored, "assessment")
     if stored.is_signed:
@@ -239,6 +279,7 @@ def sign_assessment(
     must be given (an unasked question is never read as "no"). A draft evaluated under older
     rules is refreshed and not signed, so the clinician signs exactly what they last saw.
     """
+    lock_active_patient(assessment.patient_id)
     stored = Assessment.objects.select_for_update().select_related("patient").get(pk=assessment.pk)
     audit.require_same_clinic(actor, stored, "assessment")
     if stored.is_signed:
@@ -284,6 +325,7 @@ def amend_assessment(*, actor: Actor, assessment: Assessment) -> Assessment:
     The original stays signed and unchanged. If an open (draft) amendment already exists,
     it is returned instead of a second one.
     """
+    lock_active_patient(assessment.patient_id)
     stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
     audit.require_same_clinic(actor, stored, "assessment")
     if not stored.is_signed:
@@ -337,8 +379,14 @@ def reevaluate_assessment(*, actor: Actor, assessment: Assessment) -> Reevaluati
     """Evaluate a signed assessment's stored findings under the current rules.
 
     The signed snapshot is kept as it was; the new result is stored beside it and audited.
+    The findings of a signed assessment never change, so a second request under the same
+    rules returns the re-evaluation already stored.
     """
     audit.require_same_clinic(actor, assessment, "assessment")
+    lock_active_patient(assessment.patient_id)
+    stored_already = assessment.reevaluations.filter(rules_version=rules.RULES_VERSION).first()
+    if stored_already is not None:
+        return stored_already
     if not assessment.is_signed:
         raise ValidationError("A draft is re-evaluated every time it is saved.")
     evaluation = reasoning.evaluate(
@@ -379,6 +427,7 @@ def record_visa_h(
     and refuses to link a signed assessment (its findings are locked).
     """
     audit.require_same_clinic(actor, patient, "patient")
+    lock_active_patient(patient.pk)
     score = visa_h.score_visa_h(answers)
     if assessment is not None:
         if assessment.patient_id != patient.pk:

@@ -9,8 +9,14 @@ The chained tables are the access log (``pht.AccessLog``) and every django-simpl
 table (the change log), which get the fields through ``ChainedHistoricalRecords``.
 
 Rows are only ever inserted through ``save()``: updating or deleting a chained row raises
-``AppendOnlyError``. Appends to one table are serialised (a PostgreSQL advisory lock; SQLite
-serialises writers itself) so two requests never link to the same predecessor.
+``AppendOnlyError``. Appends are serialised so two requests never link to the same
+predecessor: on PostgreSQL by one advisory lock for every chained table, held to the end of
+the transaction (one lock, not one per table: a transaction that appends to the change log
+and then the access log, beside one that appends in the other order, would otherwise
+deadlock); on SQLite by the database's one write lock, which every transaction takes at its
+BEGIN (``transaction_mode`` IMMEDIATE in pht.settings), before the last row's hash is read.
+Services take their row locks before they write, so no transaction waits for a row while it
+holds the chain lock.
 
 What the chain cannot show on its own: removal of the newest rows. ``verify_audit`` prints
 each chain's head hash so an operator can anchor it elsewhere (e.g. in a daily report).
@@ -61,11 +67,16 @@ def row_digest(row: models.Model, prev_hash: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _lock_chain(model: type[models.Model]) -> None:
+_CHAIN_LOCK = zlib.crc32(b"pht.chain: every chained table")
+
+
+def _lock_chain() -> None:
+    # SQLite needs nothing here: the transaction began IMMEDIATE, so it already holds the
+    # database's write lock (a DEFERRED one would fail with "database is locked" when it
+    # turned from reading the last hash to writing while another connection wrote).
     if connection.vendor == "postgresql":
-        key = zlib.crc32(model._meta.db_table.encode())
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
 
 
 class HashChained(models.Model):
@@ -80,7 +91,7 @@ class HashChained(models.Model):
             raise AppendOnlyError(f"{self._meta.label} rows are append-only.")
         model = type(self)
         with transaction.atomic(using=kwargs.get("using")):
-            _lock_chain(model)
+            _lock_chain()
             last = model._default_manager.order_by("-pk").values_list("row_hash", flat=True).first()
             self.prev_hash = last or GENESIS
             self.row_hash = row_digest(self, self.prev_hash)

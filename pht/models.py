@@ -96,3 +96,23 @@ class AccessLog(HashChained):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+class Submission(models.Model):
+    """A form that was submitted and saved: its key, who sent it, where its result is.
+
+    Each form carries a fresh random key (``{% submission_key %}``, pht/submissions.py). The
+    first submission of a key is saved and remembered here; a second one (a double click, a
+    resend after a slow answer) is sent to the first one's result instead of saving again.
+    Rows expire after ``pht.submissions.KEY_LIFETIME``. Not clinical data and not audited:
+    the access log records the change itself.
+    """
+
+    key = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=500)  # where the form was posted
+    result_url = models.CharField(max_length=500)  # where its answer redirected
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.result_url}"

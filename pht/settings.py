@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "pht.middleware.NoStoreMiddleware",
+    # Before any view or the CSRF check reads the body (those read it after every __call__),
+    # and inside the middleware above, so its 400 page carries the usual headers.
+    "pht.middleware.Utf8FormBodyMiddleware",
     # Last, as django-axes asks: it turns a refused (locked-out) login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -131,6 +134,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several users at once on the embedded database. Every page that shows a patient writes
+    # an access-log row; under SQLite's default (DEFERRED) a transaction that read first and
+    # then writes fails at once with "database is locked" when another connection is writing
+    # (waiting could deadlock, so SQLite does not wait). IMMEDIATE takes the write lock at
+    # BEGIN, so writers queue for up to ``timeout`` seconds instead, and the hash chain's read
+    # of the last row happens under that lock (pht.chain). WAL lets readers go on while one
+    # connection writes. PostgreSQL's settings are unchanged.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL connections one clinic CSV export builds rows on at once (exports/
 # csv.py): each export holds this many connections while it streams. 1 = the request's only.

@@ -9,10 +9,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment
+from assessments.services import lock_active_patient
 from pht import audit
 from pht.audit import Actor
 from pht.rules import RULES_VERSION
@@ -190,7 +191,12 @@ def create_custom_exercise(*, actor: Actor, data: dict, stages: list[int]) -> Ex
         raise ValidationError([p.split(": ", 1)[1] for p in error.problems]) from None
     exercise = Exercise(clinic=actor.clinic, created_by=actor.user, order=10_000, **data)
     audit.attribute(exercise, actor)
-    exercise.save()
+    try:
+        with transaction.atomic():
+            exercise.save()
+    except IntegrityError:
+        # The same short name saved by another request since the check above.
+        raise ValidationError({"slug": SLUG_TAKEN_CLINIC}) from None
     ExerciseStage.objects.bulk_create(
         [ExerciseStage(exercise=exercise, stage=stage) for stage in sorted(set(stages))]
     )
@@ -264,6 +270,7 @@ def create_plan(
     and the audit entry says an override was recorded.
     """
     audit.require_same_clinic(actor, assessment, "assessment")
+    lock_active_patient(assessment.patient_id)
     if not assessment.is_signed:
         raise ValidationError(DRAFT_ASSESSMENT)
     override_reason = override_reason.strip()
@@ -334,6 +341,7 @@ def update_plan(
     saved since (by a colleague, or by an accepted review), StalePlan is raised and nothing
     is written.
     """
+    lock_active_patient(plan.patient_id)
     stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
     audit.require_same_clinic(actor, stored, "rehab plan")
     if stored.lock_version != lock_version:
@@ -367,6 +375,7 @@ def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressRevie
     visa_h_total, pain_during_run, notes (already validated by the form; the rules
     validate again and raise ValidationError listing every problem).
     """
+    lock_active_patient(plan.patient_id)
     stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
     audit.require_same_clinic(actor, stored, "rehab plan")
     previous = (
@@ -427,6 +436,7 @@ def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressRevie
 def accept_review(*, actor: Actor, review: ProgressReview) -> StageChange | None:
     """Apply a review's suggestion to its plan: move the stage (one step) and, in stage 4,
     the walk-run step. Returns the StageChange, or None when the stage stays."""
+    lock_active_patient(review.plan.patient_id)
     stored = ProgressReview.objects.select_for_update().get(pk=review.pk)
     plan = RehabPlan.objects.select_for_update().get(pk=stored.plan_id)
     audit.require_same_clinic(actor, plan, "rehab plan")

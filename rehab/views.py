@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from assessments.presenter import present
 from assessments.reasoning import stage_shown
 from assessments.selectors import get_assessment_for
-from pht import access, audit
+from pht import access, audit, submissions
 from pht.audit import Actor
 from pht.rules import rehab as rules
 from rehab import handout, selectors, services
@@ -29,6 +29,18 @@ from rehab.forms import (
 
 DEFAULT_REVIEW_WEEKS = 2
 ROWS_CHANGED = "The list of exercises changed; reload the page."
+ARCHIVED = (
+    "This patient is archived, so the record is read-only. A clinic admin can restore it "
+    "from the patient's page."
+)
+
+
+def _read_only(request, patient, to, **kwargs):
+    """An archived patient's plans and reviews are read-only: say so and go back to ``to``."""
+    if not patient.is_archived:
+        return None
+    messages.error(request, ARCHIVED)
+    return redirect(to, **kwargs)
 
 
 # --- exercise library -----------------------------------------------------------------
@@ -55,6 +67,7 @@ def exercise_detail(request, slug):
     return render(request, "rehab/exercise_detail.html", {"exercise": exercise})
 
 
+@submissions.once("Already saved — this is the exercise you added.")
 def exercise_create(request):
     access.require_clinic_admin(request)
     form = ExerciseForm(request.POST if request.method == "POST" else None)
@@ -73,7 +86,7 @@ def exercise_create(request):
                 form.add_error(None, error)
         else:
             messages.success(request, f"{exercise.name} added to your clinic's library.")
-            return redirect("rehab:exercise_detail", slug=exercise.slug)
+            return submissions.done(request, redirect("rehab:exercise_detail", slug=exercise.slug))
     return render(request, "rehab/exercise_form.html", {"form": form})
 
 
@@ -160,9 +173,14 @@ def _plan_blocked(request, assessment, advice, *, error: str = "", reason: str =
     )
 
 
+@submissions.once("Already saved — this is the plan you created.")
 def plan_new(request, assessment_id):
     assessment = get_assessment_for(request, assessment_id)
     audit.viewed(request, assessment, detail="new rehab plan")
+    if refused := _read_only(
+        request, assessment.patient, "assessments:assessment_detail", assessment_id=assessment.pk
+    ):
+        return refused
     if not assessment.is_signed:
         return TemplateResponse(
             request,
@@ -231,7 +249,7 @@ def plan_new(request, assessment_id):
         else:
             request.session.pop(OVERRIDE_SESSION_KEY.format(assessment.pk), None)
             messages.success(request, "Rehab plan saved.")
-            return redirect("rehab:plan_detail", plan_id=plan.pk)
+            return submissions.done(request, redirect("rehab:plan_detail", plan_id=plan.pk))
     return render(
         request,
         "rehab/plan_form.html",
@@ -252,9 +270,12 @@ def plan_new(request, assessment_id):
     )
 
 
+@submissions.once("Already saved — this is the plan with your changes.")
 def plan_edit(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
     audit.viewed(request, plan, detail="edit")
+    if refused := _read_only(request, plan.patient, "rehab:plan_detail", plan_id=plan.pk):
+        return refused
     items = selectors.plan_items(plan)
     library = _library(request)
     in_plan = [item.exercise for item in items]
@@ -321,7 +342,7 @@ def plan_edit(request, plan_id):
             status = 409
         else:
             messages.success(request, "Rehab plan updated.")
-            return redirect("rehab:plan_detail", plan_id=plan.pk)
+            return submissions.done(request, redirect("rehab:plan_detail", plan_id=plan.pk))
     return render(
         request,
         "rehab/plan_form.html",
@@ -374,9 +395,12 @@ def plan_detail(request, plan_id):
 # --- reviews ----------------------------------------------------------------------------
 
 
+@submissions.once("Already saved — this is the review you recorded.")
 def review_new(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
     audit.viewed(request, plan, detail="new review")
+    if refused := _read_only(request, plan.patient, "rehab:plan_detail", plan_id=plan.pk):
+        return refused
     form = ReviewForm(
         request.POST if request.method == "POST" else None,
         plan=plan,
@@ -391,7 +415,7 @@ def review_new(request, plan_id):
             form.add_error(None, error)
         else:
             messages.success(request, "Review saved. Check the suggestion below.")
-            return redirect("rehab:review_detail", review_id=review.pk)
+            return submissions.done(request, redirect("rehab:review_detail", review_id=review.pk))
     return render(
         request,
         "rehab/review_form.html",
@@ -411,12 +435,15 @@ def review_detail(request, review_id):
             "plan": plan,
             "patient": plan.patient,
             "suggested": rules.rehab_stage(review.suggested_stage),
-            "can_accept": not review.is_accepted and review.stage_at_review == plan.current_stage,
+            "can_accept": not review.is_accepted
+            and review.stage_at_review == plan.current_stage
+            and not plan.patient.is_archived,
         },
     )
 
 
 @require_POST
+@submissions.once("Already done — the suggestion was accepted.")
 def review_accept(request, review_id):
     review = selectors.get_review_for(request, review_id)
     try:
@@ -432,7 +459,7 @@ def review_accept(request, review_id):
             f"Suggestion accepted: the plan moved from stage {change.from_stage} to stage "
             f"{change.to_stage}. Check its exercises for the new stage.",
         )
-    return redirect("rehab:plan_detail", plan_id=review.plan_id)
+    return submissions.done(request, redirect("rehab:plan_detail", plan_id=review.plan_id))
 
 
 # --- handout ----------------------------------------------------------------------------

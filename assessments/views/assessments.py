@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from assessments import presenter, reasoning, selectors, services
 from assessments.forms import AssessmentForm
 from assessments.models import Assessment
-from pht import audit
+from pht import audit, submissions
 from pht.audit import Actor
 from pht.rules import RULES_VERSION
 from pht.rules.findings import label
@@ -331,6 +331,7 @@ def assessment_discard(request, assessment_id):
 
 
 @require_POST
+@submissions.once("Already done — this is the amendment you opened.")
 def assessment_amend(request, assessment_id):
     assessment = selectors.get_assessment_for(request, assessment_id)
     try:
@@ -345,10 +346,13 @@ def assessment_amend(request, assessment_id):
         f"Amendment (version {amendment.version}) opened as a draft. The signed version "
         f"{assessment.version} stays as it was.",
     )
-    return redirect("assessments:assessment_edit", assessment_id=amendment.pk)
+    return submissions.done(
+        request, redirect("assessments:assessment_edit", assessment_id=amendment.pk)
+    )
 
 
 @require_POST
+@submissions.once("Already done — the re-evaluation is shown below.")
 def assessment_reevaluate(request, assessment_id):
     assessment = selectors.get_assessment_for(request, assessment_id)
     try:
@@ -357,10 +361,12 @@ def assessment_reevaluate(request, assessment_id):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"Re-evaluated under rules {result.rules_version}. The signed reasoning "
-            f"(rules {assessment.rules_version}) is kept unchanged above.",
-        )
-    return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+        return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+    messages.success(
+        request,
+        f"Re-evaluated under rules {result.rules_version}. The signed reasoning "
+        f"(rules {assessment.rules_version}) is kept unchanged above.",
+    )
+    return submissions.done(
+        request, redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+    )

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.forms import PatientForm, PatientSearchForm
-from pht import access, audit
+from pht import access, audit, submissions
 from pht.audit import Actor
 
 
@@ -31,6 +31,7 @@ def patient_list(request):
     )
 
 
+@submissions.once("Already saved — this is the patient you registered.")
 def patient_create(request):
     membership = access.require_membership(request)
     form = PatientForm(request.POST if request.method == "POST" else None, clinic=membership.clinic)
@@ -43,10 +44,13 @@ def patient_create(request):
             form.add_error(None, error)
         else:
             messages.success(request, f"Patient {patient.full_name} registered.")
-            return redirect("assessments:patient_detail", patient_id=patient.pk)
+            return submissions.done(
+                request, redirect("assessments:patient_detail", patient_id=patient.pk)
+            )
     return render(request, "assessments/patient_form.html", {"form": form, "patient": None})
 
 
+@submissions.once("Already saved — these are the details as you saved them.")
 def patient_edit(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
     audit.viewed(request, patient, detail="edit")
@@ -70,7 +74,9 @@ def patient_edit(request, patient_id):
             messages.success(
                 request, "Patient details saved." if changed else "No changes to save."
             )
-            return redirect("assessments:patient_detail", patient_id=patient.pk)
+            return submissions.done(
+                request, redirect("assessments:patient_detail", patient_id=patient.pk)
+            )
     if request.method == "POST":
         # A failed ModelForm validation has already copied the input onto the instance.
         patient.refresh_from_db()
@@ -95,24 +101,31 @@ def patient_detail(request, patient_id):
 
 
 @require_POST
+@submissions.once("Already done — this patient was archived.")
 def patient_archive(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
     access.require_clinic_admin(request)
     if services.archive_patient(actor=Actor.from_request(request), patient=patient):
         messages.success(
-            request, f"{patient.full_name} archived. The record is kept and can be restored."
+            request,
+            f"{patient.full_name} archived. The record is kept, read-only, and can be restored.",
         )
-    else:
-        messages.info(request, "This patient was already archived.")
+        return submissions.done(
+            request, redirect("assessments:patient_detail", patient_id=patient.pk)
+        )
+    messages.info(request, "This patient was already archived.")
     return redirect("assessments:patient_detail", patient_id=patient.pk)
 
 
 @require_POST
+@submissions.once("Already done — this patient was restored.")
 def patient_restore(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
     access.require_clinic_admin(request)
     if services.restore_patient(actor=Actor.from_request(request), patient=patient):
         messages.success(request, f"{patient.full_name} restored to the patient list.")
-    else:
-        messages.info(request, "This patient was not archived.")
+        return submissions.done(
+            request, redirect("assessments:patient_detail", patient_id=patient.pk)
+        )
+    messages.info(request, "This patient was not archived.")
     return redirect("assessments:patient_detail", patient_id=patient.pk)

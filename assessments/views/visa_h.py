@@ -7,11 +7,12 @@ from django.utils import timezone
 from assessments import selectors, services
 from assessments.forms import VisaHForm
 from assessments.models import Assessment
-from pht import audit
+from pht import audit, submissions
 from pht.audit import Actor
 from pht.rules import visa_h
 
 
+@submissions.once("Already saved — the questionnaire was recorded once.")
 def visa_h_create(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
     audit.viewed(request, patient, detail="new VISA-H")
@@ -44,13 +45,20 @@ def visa_h_create(request, patient_id):
         except visa_h.VisaHError as error:
             for message in error.errors:
                 form.add_error(None, message)
+        except services.PatientArchived as error:
+            form.add_error(None, str(error))
         except services.AssessmentLocked as error:
             form.add_error("assessment", str(error))
         else:
             messages.success(request, f"VISA-H recorded: {response.total}/100.")
             if response.assessment_id:
-                return redirect("assessments:assessment_edit", assessment_id=response.assessment_id)
-            return redirect("assessments:patient_detail", patient_id=patient.pk)
+                return submissions.done(
+                    request,
+                    redirect("assessments:assessment_edit", assessment_id=response.assessment_id),
+                )
+            return submissions.done(
+                request, redirect("assessments:patient_detail", patient_id=patient.pk)
+            )
     return render(
         request,
         "assessments/visa_h_form.html",
