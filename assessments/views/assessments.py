@@ -269,6 +269,7 @@ def assessment_detail(request, assessment_id, sign_form=None, status=200):
 
 
 @require_POST
+@submissions.once("Already signed: this is the signed assessment.")
 def assessment_sign(request, assessment_id):
     assessment = selectors.get_assessment_for(request, assessment_id)
     if assessment.is_signed:
@@ -300,9 +301,11 @@ def assessment_sign(request, assessment_id):
         return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
     if not signed.is_signed:
         messages.warning(request, services.RULES_CHANGED)
-    else:
-        messages.success(request, f"Assessment signed by {request.user} and locked.")
-    return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+        return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+    messages.success(request, f"Assessment signed by {request.user} and locked.")
+    return submissions.done(
+        request, redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+    )
 
 
 def _already_signed(assessment: Assessment) -> str:
@@ -314,6 +317,7 @@ def _already_signed(assessment: Assessment) -> str:
 
 
 @require_POST
+@submissions.once("Already discarded: the signed version stands.")
 def assessment_discard(request, assessment_id):
     """Give up an amendment draft: kept (and audited) as discarded; the signed version stands."""
     assessment = selectors.get_assessment_for(request, assessment_id)
@@ -327,7 +331,9 @@ def assessment_discard(request, assessment_id):
         f"Amendment (version {assessment.version}) discarded. The signed version "
         f"{assessment.amends.version} stands unchanged.",
     )
-    return redirect("assessments:assessment_detail", assessment_id=assessment.amends_id)
+    return submissions.done(
+        request, redirect("assessments:assessment_detail", assessment_id=assessment.amends_id)
+    )
 
 
 @require_POST

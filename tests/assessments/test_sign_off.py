@@ -1,5 +1,7 @@
 """Signing, the lock, red-flag actions, amendments and re-evaluation, through the views."""
 
+import uuid
+
 from django.urls import reverse
 
 from assessments.models import Assessment
@@ -159,3 +161,13 @@ def test_a_first_draft_cannot_be_discarded(clinician_client, draft_assessment):
     assert "Only an open amendment can be discarded" in response.content.decode()
     draft_assessment.refresh_from_db()
     assert draft_assessment.status == "draft"
+
+
+def test_the_same_sign_form_sent_twice_signs_once(clinician_client, clinician, patient):
+    draft = make_assessment(patient=patient, user=clinician)
+    url = reverse("assessments:assessment_sign", args=[draft.pk])
+    data = {"lock_version": draft.lock_version, "submission_key": str(uuid.uuid4())}
+    clinician_client.post(url, data)
+    second = clinician_client.post(url, data, follow=True)
+    assert "Already signed: this is the signed assessment." in second.content.decode()
+    assert AccessLog.objects.filter(object_id=draft.pk, detail__startswith="signed").count() == 1
