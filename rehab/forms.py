@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from assessments.models import VisaHResponse
 from pht.rules import rehab as rules
 from rehab.models import EXERCISE_STAGE_CHOICES, Exercise, HipFlexion, LoadType, ProgressReview
 
@@ -253,12 +254,16 @@ class ReviewForm(forms.Form):
         choices=ProgressReview.Adherence.choices,
         widget=forms.RadioSelect,
     )
-    visa_h_total = forms.IntegerField(
-        label="VISA-H total (0-100)",
-        min_value=0,
-        max_value=100,
+    visa_h = forms.ModelChoiceField(
+        label="VISA-H questionnaire",
+        queryset=VisaHResponse.objects.none(),
         required=False,
-        help_text="Optional. Higher is better; no validated cut-offs or MCID exist for VISA-H.",
+        empty_label="None completed for this review",
+        blank=True,
+        widget=forms.RadioSelect,
+        help_text="Questionnaires are entered on the patient's record (Add VISA-H); those "
+        "completed since the plan started and not yet used are listed here. Higher is "
+        "better; no validated cut-offs or minimal important change exist for VISA-H.",
     )
     pain_during_run = forms.IntegerField(
         label="Pain during the last run (0-10)",
@@ -270,10 +275,17 @@ class ReviewForm(forms.Form):
     notes = forms.CharField(
         required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
+    next_review_on = forms.DateField(
+        label="Next review",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Saved on the plan: the dashboard lists the review when it is due.",
+    )
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, plan, questionnaires, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        self.fields["visa_h"].queryset = questionnaires
+        self.fields["visa_h"].label_from_instance = _questionnaire_label
         if plan.current_stage != rules.LAST_STAGE or not plan.goals_need_running:
             del self.fields["pain_during_run"]
 
@@ -285,7 +297,27 @@ class ReviewForm(forms.Form):
             raise forms.ValidationError("The review cannot be before the plan was made.")
         return value
 
+    def clean_next_review_on(self) -> datetime.date:
+        value = self.cleaned_data["next_review_on"]
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError("The next review cannot be in the past.")
+        if value > today + datetime.timedelta(days=MAX_REVIEW_AHEAD_DAYS):
+            raise forms.ValidationError("Choose a next review within a year.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        reviewed_on, next_review_on = data.get("reviewed_on"), data.get("next_review_on")
+        if reviewed_on and next_review_on and next_review_on <= reviewed_on:
+            self.add_error("next_review_on", "The next review comes after this one.")
+        return data
+
     def review_data(self) -> dict:
         data = dict(self.cleaned_data)
         data.setdefault("pain_during_run", None)
         return data
+
+
+def _questionnaire_label(response: VisaHResponse) -> str:
+    return f"VISA-H {response.total}/100, completed {response.completed_on.day} {response.completed_on:%b %Y}"

@@ -1,6 +1,7 @@
 """Rehab pages: views translate HTTP to a service or selector call and back."""
 
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -374,13 +375,27 @@ def plan_detail(request, plan_id):
 # --- reviews ----------------------------------------------------------------------------
 
 
+def _questionnaire_from_query(request, questionnaires):
+    """The questionnaire named by ``?visa_h=`` (arriving from Add VISA-H) if it is offered."""
+    wanted = request.GET.get("visa_h", "")
+    return next((q for q in questionnaires if str(q.pk) == wanted), None)
+
+
 def review_new(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
     audit.viewed(request, plan, detail="new review")
+    questionnaires = selectors.questionnaires_for_review(plan)
+    today = timezone.localdate()
+    chosen = _questionnaire_from_query(request, questionnaires)
     form = ReviewForm(
         request.POST if request.method == "POST" else None,
         plan=plan,
-        initial={"reviewed_on": timezone.localdate()},
+        questionnaires=questionnaires,
+        initial={
+            "reviewed_on": today,
+            "next_review_on": today + datetime.timedelta(weeks=DEFAULT_REVIEW_WEEKS),
+            "visa_h": chosen.pk if chosen else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -403,6 +418,9 @@ def review_detail(request, review_id):
     review = selectors.get_review_for(request, review_id)
     audit.viewed(request, review)
     plan = review.plan
+    questionnaires = []
+    if review.visa_h_id is None and review.visa_h_total is None:
+        questionnaires = list(selectors.questionnaires_for_review(plan))
     return render(
         request,
         "rehab/review_detail.html",
@@ -412,8 +430,35 @@ def review_detail(request, review_id):
             "patient": plan.patient,
             "suggested": rules.rehab_stage(review.suggested_stage),
             "can_accept": not review.is_accepted and review.stage_at_review == plan.current_stage,
+            "questionnaires": questionnaires,
+            "chosen": _questionnaire_from_query(request, questionnaires),
         },
     )
+
+
+@require_POST
+def review_link_visa_h(request, review_id):
+    """Give a review recorded without a VISA-H the questionnaire completed for it."""
+    review = selectors.get_review_for(request, review_id)
+    offered = selectors.questionnaires_for_review(review.plan)
+    response = offered.filter(pk=_uuid_or_none(request.POST.get("visa_h"))).first()
+    if response is None:
+        messages.error(request, "Choose one of the questionnaires listed.")
+        return redirect("rehab:review_detail", review_id=review.pk)
+    try:
+        services.link_visa_h(actor=Actor.from_request(request), review=review, response=response)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"VISA-H {response.total}/100 added to this review.")
+    return redirect("rehab:review_detail", review_id=review.pk)
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 @require_POST
@@ -425,11 +470,14 @@ def review_accept(request, review_id):
         messages.error(request, " ".join(error.messages))
         return redirect("rehab:review_detail", review_id=review.pk)
     if change is None:
-        messages.success(request, "Suggestion accepted: the plan stays at its current stage.")
+        messages.success(
+            request,
+            f"Decision recorded: the plan stays at stage {review.stage_at_review}.",
+        )
     else:
         messages.success(
             request,
-            f"Suggestion accepted: the plan moved from stage {change.from_stage} to stage "
+            f"Decision recorded: the plan moved from stage {change.from_stage} to stage "
             f"{change.to_stage}. Check its exercises for the new stage.",
         )
     return redirect("rehab:plan_detail", plan_id=review.plan_id)
