@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from assessments import charts
 from assessments.models import VisaHResponse
+from assessments.selectors import Measurement
 from pht.access import require_membership
 from pht.rules import rehab as rules
 from rehab.models import Exercise, ExerciseStage, PlanExercise, ProgressReview, RehabPlan
@@ -205,3 +206,39 @@ def review_of_questionnaire(response) -> ProgressReview | None:
         .only("id", "reviewed_on")
         .first()
     )
+
+
+REVIEWS_IN_TRENDS = 30
+
+
+def review_measurements(patient) -> tuple[list, list[ProgressReview]]:
+    """The patient's latest reviews (all plans, one query) as the record's trend measurements,
+    and the reviews themselves (oldest first) for the marker-pain chart. A review's VISA-H
+    counts here only when typed in (older reviews): a linked questionnaire is already among
+    the record's questionnaires."""
+    reviews = list(
+        ProgressReview.objects.filter(plan__patient_id=patient.pk, clinic_id=patient.clinic_id)
+        .only(
+            "id",
+            "plan_id",
+            "reviewed_on",
+            "created_at",
+            "marker_pain",
+            "sitting_tolerance_min",
+            "visa_h_id",
+            "visa_h_total",
+        )
+        .order_by("-reviewed_on", "-created_at")[:REVIEWS_IN_TRENDS]
+    )
+    measurements = [
+        Measurement(
+            review.reviewed_on,
+            review.created_at,
+            "Progress review",
+            marker_pain=review.marker_pain,
+            sitting=review.sitting_tolerance_min,
+            visa_h=review.visa_h_total if review.visa_h_id is None else None,
+        )
+        for review in reviews
+    ]
+    return measurements, reviews

@@ -9,9 +9,12 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from assessments.selectors import trends
 from rehab.selectors import (
     REVIEWS_DUE_LIMIT,
+    pain_trend,
     plans_for_patient,
+    review_measurements,
     review_of_questionnaire,
     review_visits,
     reviews_due,
@@ -23,6 +26,18 @@ register = template.Library()
 @register.inclusion_tag("rehab/_patient_plans.html")
 def patient_plans(patient):
     return {"plans": plans_for_patient(patient)}
+
+
+@register.inclusion_tag("rehab/_patient_trends.html")
+def patient_trends(patient, measurements):
+    """The record's trends: the assessments' and questionnaires' ``measurements`` (from
+    ``assessments.selectors.patient_record``) with the progress reviews' marker pain, sitting
+    tolerance and VISA-H beside them. One query for the reviews."""
+    from_reviews, reviews = review_measurements(patient)
+    return {
+        **trends([*measurements, *from_reviews]),
+        "marker_chart": pain_trend(reviews) if reviews else None,
+    }
 
 
 @register.inclusion_tag("rehab/_reviews_due.html")
