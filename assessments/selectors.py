@@ -7,6 +7,7 @@ indistinguishable from records that do not exist.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Value
@@ -18,6 +19,7 @@ from assessments import charts
 from assessments.models import Assessment, Patient, VisaHResponse
 from pht.access import require_membership
 from pht.models import AccessLog
+from pht.rules.findings import FINDINGS
 
 
 def patients_for(request: HttpRequest) -> QuerySet[Patient]:
@@ -394,3 +396,94 @@ def dashboard(clinic_id) -> dict:
         "red_flag_drafts": red_flags,
         "recent_patients": recent_patients[:DASHBOARD_LIMIT],
     }
+
+
+# --- Re-assessment: a new assessment started from the last signed one ----------------------
+
+# Measured afresh at every assessment (they make the trends): never carried forward.
+MEASURED_EACH_TIME = ("pain_nprs_now", "pain_nprs_worst", "sitting_tolerance_min", "visa_h")
+# Sections whose answers are carried forward, to be confirmed. The red-flag screen is asked
+# again (an unasked question is never read as "no"); examination and tests start blank.
+CARRIED_SECTIONS = ("history", "imaging")
+
+
+@dataclass(frozen=True)
+class CarriedForward:
+    """The new-assessment form's starting values taken from a signed assessment.
+
+    ``initial`` holds form values by field name, ``keys`` the names carried (to confirm),
+    ``sections`` the form sections with a carried value, ``findings`` the carried findings
+    (for the first live evaluation), ``weeks_added`` the weeks added to "weeks since onset".
+    """
+
+    source: Assessment
+    initial: dict
+    keys: tuple[str, ...]
+    sections: tuple[str, ...]
+    findings: dict
+    weeks_added: float | None
+
+    @property
+    def date(self) -> datetime.date:
+        return self.source.assessed_on
+
+
+def _form_value(value):
+    """A stored finding as the consultation form shows it (booleans as yes/no)."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def carry_forward(source: Assessment, *, assessed_on: datetime.date) -> CarriedForward:
+    """The history (and imaging reports) of ``source``, to start a re-assessment on
+    ``assessed_on``: "weeks since onset" moves on by the time since then; pain scores,
+    sitting tolerance and VISA-H are measured afresh; the red-flag screen, the examination
+    and the tests start blank."""
+    sections = {spec.key: spec.section for spec in FINDINGS}
+    findings: dict = {}
+    initial: dict = {}
+    weeks_added = None
+    for key, value in (source.findings or {}).items():
+        section = sections.get(key)
+        if section not in CARRIED_SECTIONS or key in MEASURED_EACH_TIME:
+            continue
+        if key == "imaging":
+            findings[key] = dict(value)
+            initial.update({f"imaging_{k}": _form_value(v) for k, v in value.items()})
+            continue
+        if key == "duration_weeks" and value is not None:
+            weeks_added = max(round((assessed_on - source.assessed_on).days / 7, 1), 0)
+            value = round(value + weeks_added, 1)
+        findings[key] = value
+        initial[key] = _form_value(value)
+    if source.side:
+        initial["side"] = source.side  # the symptomatic side: history, in the form's header
+    found = {sections[key] for key in findings} | ({"history"} if source.side else set())
+    return CarriedForward(
+        source=source,
+        initial=initial,
+        keys=tuple(initial),
+        sections=tuple(s for s in CARRIED_SECTIONS if s in found),
+        findings=findings,
+        weeks_added=weeks_added,
+    )
+
+
+def carry_forward_for(
+    request: HttpRequest, patient: Patient, source_id, *, assessed_on: datetime.date
+) -> CarriedForward | None:
+    """``carry_forward`` from a signed assessment of this patient in the user's clinic, named
+    by ``source_id`` (a URL's ``?from=``); None for anything else, malformed ids included."""
+    try:
+        source_uuid = uuid.UUID(str(source_id))
+    except ValueError:
+        return None
+    source = (
+        assessments_for(request)
+        .filter(pk=source_uuid, patient=patient, status=Assessment.Status.SIGNED)
+        .first()
+    )
+    return carry_forward(source, assessed_on=assessed_on) if source else None
