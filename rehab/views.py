@@ -510,6 +510,7 @@ def handout_pdf(request, plan_id):
         request, plan, detail="handout.pdf (clinician copy)" if clinician_copy else "handout.pdf"
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = "rehab-handout-clinician-copy" if clinician_copy else "rehab-handout"
-    response["Content-Disposition"] = f'inline; filename="{name}-{plan.pk}.pdf"'
+    name = handout.filename(plan, day=timezone.localdate(), clinician_copy=clinician_copy)
+    # Inline: the browser opens it in its PDF viewer; saving keeps the file name.
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
