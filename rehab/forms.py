@@ -115,15 +115,10 @@ class ExerciseForm(forms.Form):
 
 
 class PlanOptionsForm(forms.Form):
-    """GET options of the proposal: which stage's exercises to show, and the goals."""
+    """GET option of the proposal: which stage's plan to make. (The goals are asked once, on
+    the plan form; ``goals_need_running`` in the URL only sets their first answer.)"""
 
-    goals_need_running = forms.ChoiceField(
-        label="Do the patient's goals need running or springy loading?",
-        choices=YES_NO,
-        initial="yes",
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    goals_need_running = forms.ChoiceField(choices=YES_NO, required=False)
     stage = forms.TypedChoiceField(
         label="Stage to plan",
         choices=[("", "As suggested"), *EXERCISE_STAGE_CHOICES],
@@ -145,6 +140,7 @@ class PlanForm(forms.Form):
         label="Do the patient's goals need running or springy loading?",
         choices=YES_NO,
         widget=forms.RadioSelect,
+        help_text="No: stage 4 (return to running) is left out and the advice is for non-runners.",
     )
     review_date = forms.DateField(
         label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -156,23 +152,6 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Not printed on the patient handout.",
     )
-    add_exercises = forms.MultipleChoiceField(
-        label="Add exercises from other stages",
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=(
-            "Only exercises within this stage's hip-flexion limit are offered. They start "
-            "with their library dosage; edit it afterwards."
-        ),
-    )
-
-    def __init__(self, *args, extra_exercises=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.extra_exercises = {str(e.pk): e for e in extra_exercises}
-        self.fields["add_exercises"].choices = [
-            (key, f"{e.name} ({e.get_load_type_display()}, {e.get_hip_flexion_display()})")
-            for key, e in self.extra_exercises.items()
-        ]
 
     def clean_review_date(self) -> datetime.date:
         value = self.cleaned_data["review_date"]
@@ -183,15 +162,30 @@ class PlanForm(forms.Form):
             raise forms.ValidationError("Choose a review date within a year.")
         return value
 
-    def added(self) -> list[Exercise]:
-        return [self.extra_exercises[key] for key in self.cleaned_data["add_exercises"]]
+
+class PickerForm(forms.Form):
+    """The exercise picker's search: words of the name, and a stage the exercise is listed for."""
+
+    q = forms.CharField(label="Find by name", max_length=80, required=False)
+    picker_stage = forms.TypedChoiceField(
+        label="Listed for",
+        choices=[("", "Any stage"), *[(n, f"Stage {n}") for n, _ in EXERCISE_STAGE_CHOICES]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+    def stage(self) -> int | None:
+        return self.cleaned_data.get("picker_stage") if self.is_valid() else None
 
 
 class PlanItemForm(forms.Form):
-    """One row of the plan editor: keep the exercise or not, and its dosage."""
+    """One exercise of the plan editor and its dosage (every row is in the plan)."""
 
     exercise = forms.UUIDField(widget=forms.HiddenInput)
-    include = forms.BooleanField(label="Include", required=False)
     sets = forms.CharField(max_length=20, required=False)
     reps = forms.CharField(max_length=20, required=False)
     hold_seconds = forms.CharField(label="Hold (s)", max_length=20, required=False)
@@ -202,12 +196,11 @@ class PlanItemForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("include"):
-            for name in ("sets", "rest_seconds", "frequency"):
-                if not data.get(name):
-                    self.add_error(name, "Needed for an exercise in the plan.")
-            if not data.get("reps") and not data.get("hold_seconds"):
-                self.add_error("reps", "Give repetitions or a hold time.")
+        for name in ("sets", "rest_seconds", "frequency"):
+            if not data.get(name):
+                self.add_error(name, "Needed for an exercise in the plan.")
+        if not data.get("reps") and not data.get("hold_seconds"):
+            self.add_error("reps", "Give repetitions or a hold time.")
         return data
 
     def dosage(self) -> dict[str, str]:
@@ -215,16 +208,6 @@ class PlanItemForm(forms.Form):
 
 
 PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=0)
-
-
-def item_initial(exercise: Exercise, source=None, include: bool = True) -> dict:
-    """Initial row values from a plan item (``source``) or the library default."""
-    origin = source or exercise
-    return {
-        "exercise": exercise.pk,
-        "include": include,
-        **{name: getattr(origin, name) for name in Exercise.DOSAGE_FIELDS},
-    }
 
 
 class ReviewForm(forms.Form):

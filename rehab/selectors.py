@@ -193,7 +193,7 @@ def review_visits(patient, *, today: datetime.date) -> dict:
             visa_h_total__isnull=True,
             reviewed_on__gte=today - datetime.timedelta(days=VISIT_REVIEW_DAYS),
         )
-        .only("id", "plan_id", "reviewed_on", "created_at", "stage_at_review")
+        .only("id", "plan_id", "reviewed_on", "created_at", "marker_pain")
         .order_by("-reviewed_on", "-created_at")[:VISIT_PLANS]
     )
     return {"plans": plans, "reviews": reviews}

@@ -64,7 +64,7 @@ def visa_h_review_visits(patient, selected):
         {
             "value": f"review:{review.pk}",
             "label": f"The progress review of {date_format(review.reviewed_on, 'j M Y')} "
-            "(recorded without a VISA-H)",
+            f"(marker pain {review.marker_pain}/10; recorded without a VISA-H)",
             "hint": "You add it to that review on the next page.",
         }
         for review in visits["reviews"]
