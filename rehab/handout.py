@@ -13,6 +13,8 @@ from rehab import selectors
 
 TEMPLATE = "rehab/handout.html"
 LOG_DAYS = 7  # the pain log's rows, one a day until the patient is seen or calls
+# The review asks the same question (ProgressReview.Response24h), in the patient's words here.
+LOG_ANSWERS = ("Better", "Same", "Worse")
 
 
 def handout_context(plan, *, pdf: bool, clinician_copy: bool = False) -> dict:
@@ -24,6 +26,7 @@ def handout_context(plan, *, pdf: bool, clinician_copy: bool = False) -> dict:
         "pain_monitoring": rules.PAIN_MONITORING_ADVICE,
         "when_to_call": rules.WHEN_TO_CALL_ADVICE,
         "log_days": range(1, LOG_DAYS + 1),
+        "log_answers": LOG_ANSWERS,
         "pdf": pdf,
     }
 
