@@ -584,6 +584,10 @@ def _from_form(spec, value):
     return value
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
 def _style_widgets(form: forms.Form) -> None:
     """Bootstrap classes on text inputs and selects (radios and checkboxes are hand-rendered)."""
     for field in form.fields.values():
@@ -597,30 +601,33 @@ def _style_widgets(form: forms.Form) -> None:
 # --- VISA-H --------------------------------------------------------------------------------
 
 
+VISIT_NONE = "none"
+HANDED_ON_VISITS = ("plan", "review")
+CHOOSE_VISIT = "Choose the visit this questionnaire belongs to."
+
+
 class VisaHForm(forms.Form):
-    """The VISA-H questionnaire, generated from pht.rules.visa_h (items as data)."""
+    """The VISA-H questionnaire, generated from pht.rules.visa_h (items as data).
+
+    ``visit`` says which visit the questionnaire belongs to: one of the patient's
+    ``assessments`` (a draft takes the total into its findings; a signed one gets it as an
+    addendum), a progress review (offered by the rehab app on the page, handed on to it after
+    saving), or none.
+    """
 
     completed_on = forms.DateField(
         label="Date completed", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    assessment = forms.ChoiceField(
-        label="Link to a draft assessment",
-        required=False,
-        error_messages={"invalid_choice": "Choose one of this patient's draft assessments."},
+    visit = forms.CharField(
+        label="This questionnaire belongs to",
+        max_length=80,
+        error_messages={"required": CHOOSE_VISIT},
     )
 
-    def __init__(self, *args, patient, drafts, **kwargs):
+    def __init__(self, *args, patient, assessments, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.drafts = {str(a.pk): a for a in drafts}
-        self.fields["assessment"].choices = [("", "No assessment (record on its own)")] + [
-            (str(a.pk), f"Draft of {a.assessed_on:%d %b %Y} (v{a.version})") for a in drafts
-        ]
-        self.fields[
-            "assessment"
-        ].help_text = (
-            "Only drafts can be linked: the total is added to the draft's findings as VISA-H."
-        )
+        self.assessments = {str(a.pk): a for a in assessments}
         for item in visa_h.SCALE_ITEMS:
             self.fields[item.key] = forms.TypedChoiceField(
                 label=f"{item.number}. {item.text}",
@@ -659,13 +666,37 @@ class VisaHForm(forms.Form):
             raise forms.ValidationError("The date is before the patient's date of birth.")
         return day
 
-    def clean_assessment(self):
-        value = self.cleaned_data.get("assessment")
-        if not value:
-            return None
-        if value not in self.drafts:
-            raise forms.ValidationError("Choose one of this patient's draft assessments.")
-        return self.drafts[value]
+    def visit_options(self) -> list[dict]:
+        """The patient's assessments as radio options: value, words, what happens."""
+        options = []
+        for key, a in self.assessments.items():
+            version = f" (version {a.version})" if a.version > 1 else ""
+            if a.is_signed:
+                label = f"The signed assessment of {_day(a.assessed_on)}{version}"
+                hint = "Added after signing: shown with it and on its summary; its findings stay as signed."
+            else:
+                label = f"The draft assessment of {_day(a.assessed_on)}{version}"
+                hint = "The total goes into its findings and its reasoning is updated."
+            options.append({"value": f"assessment:{key}", "label": label, "hint": hint})
+        return options
+
+    def clean_visit(self) -> tuple:
+        """(kind, target): ("none", None); ("assessment", the assessment); or, for a visit of
+        another app the questionnaire is handed on to after saving, ("plan", UUID: the next
+        progress review of that rehab plan) or ("review", UUID: a review recorded without a
+        VISA-H)."""
+        value = self.cleaned_data["visit"].strip()
+        if value == VISIT_NONE:
+            return ("none", None)
+        kind, _, key = value.partition(":")
+        if kind == "assessment" and key in self.assessments:
+            return ("assessment", self.assessments[key])
+        if kind in HANDED_ON_VISITS:
+            try:
+                return (kind, forms.UUIDField().clean(key))
+            except forms.ValidationError:
+                pass
+        raise forms.ValidationError("Choose one of the visits listed.")
 
     def clean(self):
         cleaned = super().clean()

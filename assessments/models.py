@@ -325,6 +325,14 @@ class VisaHResponse(models.Model):
     def audit_patient_id(self):
         return self.patient_id
 
+    @property
+    def is_addendum(self) -> bool:
+        """Linked to its assessment after that was signed: shown with the assessment and on
+        its summary, while the signed findings stay as they were."""
+        if self.assessment_id is None or self.assessment.signed_at is None:
+            return False
+        return self.created_at > self.assessment.signed_at
+
 
 class Reevaluation(models.Model):
     """A signed assessment evaluated again under newer rules. The original snapshot stays."""

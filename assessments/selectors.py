@@ -6,6 +6,8 @@ through ``*_for(request)`` / ``get_*_for(request, id)``, which keep to the user'
 indistinguishable from records that do not exist.
 """
 
+import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Value
@@ -17,6 +19,7 @@ from assessments import charts
 from assessments.models import Assessment, Patient, VisaHResponse
 from pht.access import require_membership
 from pht.models import AccessLog
+from pht.rules.findings import FINDINGS
 
 
 def patients_for(request: HttpRequest) -> QuerySet[Patient]:
@@ -206,7 +209,11 @@ RECORD_COLUMNS = (
 
 
 def patient_record(patient: Patient) -> dict:
-    """Everything the record page shows, in a fixed number of queries whatever the history."""
+    """Everything the record page shows, in a fixed number of queries whatever the history.
+
+    The trends card adds the rehab app's reviews to ``measurements`` (a template tag of the
+    rehab app, which this app never imports) and draws them with ``trends``.
+    """
     # The snapshot (evaluation) and raw findings are ~10 kB each: the timeline reads only the
     # summary columns and the evaluated findings the trend charts need.
     assessments = list(
@@ -222,69 +229,125 @@ def patient_record(patient: Patient) -> dict:
         "assessments": assessments,
         "visa_h_responses": visa,
         "latest_signed": latest_signed,
-        "pain_chart": _pain_chart(assessments),
-        "sitting_chart": _sitting_chart(assessments),
-        "visa_chart": _visa_chart(visa),
-        "trend_rows": _trend_rows(assessments),
+        "measurements": assessment_measurements(assessments, visa),
     }
 
 
-def _chronological(assessments):
-    # One point per date: the newest version recorded that day.
-    by_date = {}
+# --- Trends: every outcome measure of the record, whichever visit recorded it -------------
+
+MEASURES = ("pain_now", "pain_worst", "marker_pain", "sitting", "visa_h")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """The outcome measures one visit recorded (None: not measured), for the record's trends.
+
+    ``source`` names the visit in the table ("Assessment", "VISA-H questionnaire", "Progress
+    review"); ``at`` (when it was recorded) decides between two visits of the same day.
+    """
+
+    day: datetime.date
+    at: datetime.datetime
+    source: str
+    pain_now: int | None = None
+    pain_worst: int | None = None
+    marker_pain: int | None = None
+    sitting: int | None = None
+    visa_h: int | None = None
+
+
+def assessment_measurements(assessments, responses) -> list[Measurement]:
+    """The assessments' pain and sitting (one per day: the newest version recorded that day)
+    and every VISA-H questionnaire. A total typed into the findings counts only where no
+    questionnaire is linked to the assessment (the questionnaire is the same measurement)."""
+    with_questionnaire = {r.assessment_id for r in responses if r.assessment_id}
+    newest_of_day: dict[datetime.date, Assessment] = {}
     for a in sorted(assessments, key=lambda a: (a.assessed_on, a.created_at)):
-        by_date[a.assessed_on] = a.evaluated_findings or {}
-    return list(by_date.items())
+        newest_of_day[a.assessed_on] = a
+    rows = []
+    for a in newest_of_day.values():
+        findings = a.evaluated_findings or {}
+        rows.append(
+            Measurement(
+                a.assessed_on,
+                a.created_at,
+                "Assessment",
+                pain_now=findings.get("pain_nprs_now"),
+                pain_worst=findings.get("pain_nprs_worst"),
+                sitting=findings.get("sitting_tolerance_min"),
+                visa_h=None if a.pk in with_questionnaire else findings.get("visa_h"),
+            )
+        )
+    rows.extend(
+        Measurement(r.completed_on, r.created_at, "VISA-H questionnaire", visa_h=r.total)
+        for r in responses
+    )
+    return rows
 
 
-def _pain_chart(assessments):
-    rows = _chronological(assessments)
+def trends(measurements: list[Measurement]) -> dict:
+    """The record's trend charts and their table: one row per day, oldest first; each measure
+    of a day from the newest visit that recorded it."""
+    days: dict[datetime.date, dict] = {}
+    for m in sorted(measurements, key=lambda m: (m.day, m.at)):
+        row = days.setdefault(m.day, {"date": m.day, "sources": []})
+        if m.source not in row["sources"]:
+            row["sources"].append(m.source)
+        for name in MEASURES:
+            value = getattr(m, name)
+            if value is not None:
+                row[name] = value
+    rows = list(days.values())
+    for row in rows:
+        row["source"] = ", ".join(row.pop("sources"))
+    return {
+        "pain_chart": _pain_chart(rows),
+        "sitting_chart": _sitting_chart(rows),
+        "visa_chart": _visa_chart(rows),
+        "trend_rows": rows,
+    }
+
+
+def _measured(rows, *names):
+    """The rows where at least one of ``names`` was measured."""
+    return [row for row in rows if any(row.get(name) is not None for name in names)]
+
+
+def _pain_chart(rows):
+    rows = _measured(rows, "pain_worst", "pain_now")
     return charts.line_chart(
-        "Pain (0-10)",
+        "Pain at assessments (0-10)",
         "/10",
-        [d for d, _ in rows],
+        [row["date"] for row in rows],
         [
-            ("Worst pain", "square", [f.get("pain_nprs_worst") for _, f in rows]),
-            ("Pain now", "circle", [f.get("pain_nprs_now") for _, f in rows]),
+            ("Worst pain", "square", [row.get("pain_worst") for row in rows]),
+            ("Pain now", "circle", [row.get("pain_now") for row in rows]),
         ],
         10,
     )
 
 
-def _sitting_chart(assessments):
-    rows = _chronological(assessments)
-    values = [f.get("sitting_tolerance_min") for _, f in rows]
-    top = max([v for v in values if v is not None] or [60])
+def _sitting_chart(rows):
+    rows = _measured(rows, "sitting")
+    values = [row["sitting"] for row in rows]
     return charts.line_chart(
-        "Sitting tolerance (minutes)",
+        "Sitting tolerance (minutes), at assessments and reviews",
         " min",
-        [d for d, _ in rows],
+        [row["date"] for row in rows],
         [("Sitting tolerance", "circle", values)],
-        top,
+        max(values or [60]),
     )
 
 
-def _visa_chart(responses):
-    rows = sorted(responses, key=lambda r: (r.completed_on, r.created_at))
+def _visa_chart(rows):
+    rows = _measured(rows, "visa_h")
     return charts.line_chart(
         "VISA-H (0-100, higher is better)",
         "",
-        [r.completed_on for r in rows],
-        [("VISA-H", "circle", [r.total for r in rows])],
+        [row["date"] for row in rows],
+        [("VISA-H", "circle", [row["visa_h"] for row in rows])],
         100,
     )
-
-
-def _trend_rows(assessments):
-    return [
-        {
-            "date": day,
-            "now": f.get("pain_nprs_now"),
-            "worst": f.get("pain_nprs_worst"),
-            "sitting": f.get("sitting_tolerance_min"),
-        }
-        for day, f in _chronological(assessments)
-    ]
 
 
 DASHBOARD_LIMIT = 10
@@ -333,3 +396,94 @@ def dashboard(clinic_id) -> dict:
         "red_flag_drafts": red_flags,
         "recent_patients": recent_patients[:DASHBOARD_LIMIT],
     }
+
+
+# --- Re-assessment: a new assessment started from the last signed one ----------------------
+
+# Measured afresh at every assessment (they make the trends): never carried forward.
+MEASURED_EACH_TIME = ("pain_nprs_now", "pain_nprs_worst", "sitting_tolerance_min", "visa_h")
+# Sections whose answers are carried forward, to be confirmed. The red-flag screen is asked
+# again (an unasked question is never read as "no"); examination and tests start blank.
+CARRIED_SECTIONS = ("history", "imaging")
+
+
+@dataclass(frozen=True)
+class CarriedForward:
+    """The new-assessment form's starting values taken from a signed assessment.
+
+    ``initial`` holds form values by field name, ``keys`` the names carried (to confirm),
+    ``sections`` the form sections with a carried value, ``findings`` the carried findings
+    (for the first live evaluation), ``weeks_added`` the weeks added to "weeks since onset".
+    """
+
+    source: Assessment
+    initial: dict
+    keys: tuple[str, ...]
+    sections: tuple[str, ...]
+    findings: dict
+    weeks_added: float | None
+
+    @property
+    def date(self) -> datetime.date:
+        return self.source.assessed_on
+
+
+def _form_value(value):
+    """A stored finding as the consultation form shows it (booleans as yes/no)."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def carry_forward(source: Assessment, *, assessed_on: datetime.date) -> CarriedForward:
+    """The history (and imaging reports) of ``source``, to start a re-assessment on
+    ``assessed_on``: "weeks since onset" moves on by the time since then; pain scores,
+    sitting tolerance and VISA-H are measured afresh; the red-flag screen, the examination
+    and the tests start blank."""
+    sections = {spec.key: spec.section for spec in FINDINGS}
+    findings: dict = {}
+    initial: dict = {}
+    weeks_added = None
+    for key, value in (source.findings or {}).items():
+        section = sections.get(key)
+        if section not in CARRIED_SECTIONS or key in MEASURED_EACH_TIME:
+            continue
+        if key == "imaging":
+            findings[key] = dict(value)
+            initial.update({f"imaging_{k}": _form_value(v) for k, v in value.items()})
+            continue
+        if key == "duration_weeks" and value is not None:
+            weeks_added = max(round((assessed_on - source.assessed_on).days / 7, 1), 0)
+            value = round(value + weeks_added, 1)
+        findings[key] = value
+        initial[key] = _form_value(value)
+    if source.side:
+        initial["side"] = source.side  # the symptomatic side: history, in the form's header
+    found = {sections[key] for key in findings} | ({"history"} if source.side else set())
+    return CarriedForward(
+        source=source,
+        initial=initial,
+        keys=tuple(initial),
+        sections=tuple(s for s in CARRIED_SECTIONS if s in found),
+        findings=findings,
+        weeks_added=weeks_added,
+    )
+
+
+def carry_forward_for(
+    request: HttpRequest, patient: Patient, source_id, *, assessed_on: datetime.date
+) -> CarriedForward | None:
+    """``carry_forward`` from a signed assessment of this patient in the user's clinic, named
+    by ``source_id`` (a URL's ``?from=``); None for anything else, malformed ids included."""
+    try:
+        source_uuid = uuid.UUID(str(source_id))
+    except ValueError:
+        return None
+    source = (
+        assessments_for(request)
+        .filter(pk=source_uuid, patient=patient, status=Assessment.Status.SIGNED)
+        .first()
+    )
+    return carry_forward(source, assessed_on=assessed_on) if source else None

@@ -421,10 +421,12 @@ def record_visa_h(
     completed_on,
     assessment: Assessment | None = None,
 ) -> VisaHResponse:
-    """Score and store a VISA-H questionnaire; its total flows into a linked draft's findings.
+    """Score and store a VISA-H questionnaire, linked to the assessment it belongs to.
 
-    Raises ``visa_h.VisaHError`` listing every problem in the answers (nothing is written),
-    and refuses to link a signed assessment (its findings are locked).
+    A draft takes the total into its findings (and is evaluated again). A signed assessment
+    keeps its findings as signed: the questionnaire is linked to it as an addendum, shown with
+    the assessment and on its summary. Raises ``visa_h.VisaHError`` listing every problem in
+    the answers; nothing is written then.
     """
     audit.require_same_clinic(actor, patient, "patient")
     lock_active_patient(patient.pk)
@@ -432,12 +434,9 @@ def record_visa_h(
     if assessment is not None:
         if assessment.patient_id != patient.pk:
             raise ValidationError("That assessment belongs to another patient.")
+        # Locked, so that signing and linking never interleave: the draft is either
+        # still a draft when its findings change, or signed and left as it is.
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if assessment.is_signed:
-            raise AssessmentLocked(
-                "That assessment is signed, so its findings cannot change. Link the "
-                "questionnaire to a draft, or record it without an assessment."
-            )
     response = VisaHResponse(
         patient=patient,
         clinic=actor.clinic,
@@ -450,8 +449,11 @@ def record_visa_h(
     )
     audit.attribute(response, actor)
     response.save()
-    audit.changed(actor, "create", response, detail=f"total {score.total}")
-    if assessment is not None:
+    detail = f"total {score.total}"
+    if assessment is not None and assessment.is_signed:
+        detail += f"; addendum to the signed assessment {assessment.pk}"
+    audit.changed(actor, "create", response, detail=detail)
+    if assessment is not None and not assessment.is_signed:
         assessment.findings = {**assessment.findings, "visa_h": score.total}
         _reevaluate(assessment)
         assessment.lock_version += 1

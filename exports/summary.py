@@ -45,6 +45,9 @@ def summary_context(assessment, *, visa_h=None) -> dict[str, Any]:
         "imaging_reports": [row for row in imaging if row["kind"] == "text"],
         "visa_h_response": visa_h,
         "visa_h_total": visa_h.total if visa_h else findings.get("visa_h"),
+        # The total the reasoning read; differs when a later questionnaire was added after
+        # signing (an addendum), which the letter then shows first, with its date.
+        "visa_h_in_findings": findings.get("visa_h"),
         "red_flags": view.get("red_flags") or [],
         "top": view.get("top"),
         "rule_out": view.get("rule_out") or [],

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from assessments.models import VisaHResponse
 from pht.rules import rehab as rules
 from rehab.models import EXERCISE_STAGE_CHOICES, Exercise, HipFlexion, LoadType, ProgressReview
 
@@ -114,15 +115,10 @@ class ExerciseForm(forms.Form):
 
 
 class PlanOptionsForm(forms.Form):
-    """GET options of the proposal: which stage's exercises to show, and the goals."""
+    """GET option of the proposal: which stage's plan to make. (The goals are asked once, on
+    the plan form; ``goals_need_running`` in the URL only sets their first answer.)"""
 
-    goals_need_running = forms.ChoiceField(
-        label="Do the patient's goals need running or springy loading?",
-        choices=YES_NO,
-        initial="yes",
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    goals_need_running = forms.ChoiceField(choices=YES_NO, required=False)
     stage = forms.TypedChoiceField(
         label="Stage to plan",
         choices=[("", "As suggested"), *EXERCISE_STAGE_CHOICES],
@@ -144,6 +140,7 @@ class PlanForm(forms.Form):
         label="Do the patient's goals need running or springy loading?",
         choices=YES_NO,
         widget=forms.RadioSelect,
+        help_text="No: stage 4 (return to running) is left out and the advice is for non-runners.",
     )
     review_date = forms.DateField(
         label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -155,23 +152,6 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Not printed on the patient handout.",
     )
-    add_exercises = forms.MultipleChoiceField(
-        label="Add exercises from other stages",
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=(
-            "Only exercises within this stage's hip-flexion limit are offered. They start "
-            "with their library dosage; edit it afterwards."
-        ),
-    )
-
-    def __init__(self, *args, extra_exercises=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.extra_exercises = {str(e.pk): e for e in extra_exercises}
-        self.fields["add_exercises"].choices = [
-            (key, f"{e.name} ({e.get_load_type_display()}, {e.get_hip_flexion_display()})")
-            for key, e in self.extra_exercises.items()
-        ]
 
     def clean_review_date(self) -> datetime.date:
         value = self.cleaned_data["review_date"]
@@ -182,15 +162,30 @@ class PlanForm(forms.Form):
             raise forms.ValidationError("Choose a review date within a year.")
         return value
 
-    def added(self) -> list[Exercise]:
-        return [self.extra_exercises[key] for key in self.cleaned_data["add_exercises"]]
+
+class PickerForm(forms.Form):
+    """The exercise picker's search: words of the name, and a stage the exercise is listed for."""
+
+    q = forms.CharField(label="Find by name", max_length=80, required=False)
+    picker_stage = forms.TypedChoiceField(
+        label="Listed for",
+        choices=[("", "Any stage"), *[(n, f"Stage {n}") for n, _ in EXERCISE_STAGE_CHOICES]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+    def stage(self) -> int | None:
+        return self.cleaned_data.get("picker_stage") if self.is_valid() else None
 
 
 class PlanItemForm(forms.Form):
-    """One row of the plan editor: keep the exercise or not, and its dosage."""
+    """One exercise of the plan editor and its dosage (every row is in the plan)."""
 
     exercise = forms.UUIDField(widget=forms.HiddenInput)
-    include = forms.BooleanField(label="Include", required=False)
     sets = forms.CharField(max_length=20, required=False)
     reps = forms.CharField(max_length=20, required=False)
     hold_seconds = forms.CharField(label="Hold (s)", max_length=20, required=False)
@@ -201,12 +196,11 @@ class PlanItemForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("include"):
-            for name in ("sets", "rest_seconds", "frequency"):
-                if not data.get(name):
-                    self.add_error(name, "Needed for an exercise in the plan.")
-            if not data.get("reps") and not data.get("hold_seconds"):
-                self.add_error("reps", "Give repetitions or a hold time.")
+        for name in ("sets", "rest_seconds", "frequency"):
+            if not data.get(name):
+                self.add_error(name, "Needed for an exercise in the plan.")
+        if not data.get("reps") and not data.get("hold_seconds"):
+            self.add_error("reps", "Give repetitions or a hold time.")
         return data
 
     def dosage(self) -> dict[str, str]:
@@ -214,16 +208,6 @@ class PlanItemForm(forms.Form):
 
 
 PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=0)
-
-
-def item_initial(exercise: Exercise, source=None, include: bool = True) -> dict:
-    """Initial row values from a plan item (``source``) or the library default."""
-    origin = source or exercise
-    return {
-        "exercise": exercise.pk,
-        "include": include,
-        **{name: getattr(origin, name) for name in Exercise.DOSAGE_FIELDS},
-    }
 
 
 class ReviewForm(forms.Form):
@@ -253,12 +237,16 @@ class ReviewForm(forms.Form):
         choices=ProgressReview.Adherence.choices,
         widget=forms.RadioSelect,
     )
-    visa_h_total = forms.IntegerField(
-        label="VISA-H total (0-100)",
-        min_value=0,
-        max_value=100,
+    visa_h = forms.ModelChoiceField(
+        label="VISA-H questionnaire",
+        queryset=VisaHResponse.objects.none(),
         required=False,
-        help_text="Optional. Higher is better; no validated cut-offs or MCID exist for VISA-H.",
+        empty_label="None completed for this review",
+        blank=True,
+        widget=forms.RadioSelect,
+        help_text="Questionnaires are entered on the patient's record (Add VISA-H); those "
+        "completed since the plan started and not yet used are listed here. Higher is "
+        "better; no validated cut-offs or minimal important change exist for VISA-H.",
     )
     pain_during_run = forms.IntegerField(
         label="Pain during the last run (0-10)",
@@ -270,10 +258,17 @@ class ReviewForm(forms.Form):
     notes = forms.CharField(
         required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
+    next_review_on = forms.DateField(
+        label="Next review",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Saved on the plan: the dashboard lists the review when it is due.",
+    )
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, plan, questionnaires, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        self.fields["visa_h"].queryset = questionnaires
+        self.fields["visa_h"].label_from_instance = _questionnaire_label
         if plan.current_stage != rules.LAST_STAGE or not plan.goals_need_running:
             del self.fields["pain_during_run"]
 
@@ -285,7 +280,27 @@ class ReviewForm(forms.Form):
             raise forms.ValidationError("The review cannot be before the plan was made.")
         return value
 
+    def clean_next_review_on(self) -> datetime.date:
+        value = self.cleaned_data["next_review_on"]
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError("The next review cannot be in the past.")
+        if value > today + datetime.timedelta(days=MAX_REVIEW_AHEAD_DAYS):
+            raise forms.ValidationError("Choose a next review within a year.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        reviewed_on, next_review_on = data.get("reviewed_on"), data.get("next_review_on")
+        if reviewed_on and next_review_on and next_review_on <= reviewed_on:
+            self.add_error("next_review_on", "The next review comes after this one.")
+        return data
+
     def review_data(self) -> dict:
         data = dict(self.cleaned_data)
         data.setdefault("pain_during_run", None)
         return data
+
+
+def _questionnaire_label(response: VisaHResponse) -> str:
+    return f"VISA-H {response.total}/100, completed {response.completed_on.day} {response.completed_on:%b %Y}"

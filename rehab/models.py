@@ -297,6 +297,17 @@ class ProgressReview(models.Model):
     response_24h = models.CharField(max_length=10, choices=Response24h)
     sitting_tolerance_min = models.PositiveIntegerField(null=True, blank=True)
     adherence = models.CharField(max_length=10, choices=Adherence)
+    # The VISA-H questionnaire completed for this review (entered once, on the patient's
+    # record) and its total, copied here for the plan's table and the trends. Reviews made
+    # before questionnaires were linked carry a typed total and no questionnaire.
+    visa_h = models.OneToOneField(
+        "assessments.VisaHResponse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="VISA-H questionnaire",
+    )
     visa_h_total = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
@@ -304,6 +315,8 @@ class ProgressReview(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(10)]
     )
     notes = models.TextField(blank=True)
+    # The next review the clinician set at this review (also stored on the plan).
+    next_review_on = models.DateField("next review", null=True, blank=True)
 
     # The suggestion, as the clinician saw it.
     stage_at_review = models.PositiveSmallIntegerField(choices=STAGE_CHOICES)

@@ -5,11 +5,15 @@ The scoped lookups come first: exercises, plans and reviews are read through
 (``pht.access``); another clinic's records answer 404.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from assessments import charts
+from assessments.models import VisaHResponse
+from assessments.selectors import Measurement
 from pht.access import require_membership
 from pht.rules import rehab as rules
 from rehab.models import Exercise, ExerciseStage, PlanExercise, ProgressReview, RehabPlan
@@ -113,3 +117,128 @@ def pain_trend(reviews: list[ProgressReview]) -> charts.Chart:
             f"acceptable limit ({rules.ACCEPTABLE_MARKER_PAIN}/10)",
         ),
     )
+
+
+QUESTIONNAIRES_OFFERED = 10
+
+
+def questionnaires_for_review(plan: RehabPlan) -> QuerySet[VisaHResponse]:
+    """The patient's VISA-H questionnaires a review of ``plan`` may use, newest first:
+    completed since the plan started, and used by no assessment and no review."""
+    used = ProgressReview.objects.filter(visa_h__isnull=False).values("visa_h_id")
+    available = VisaHResponse.objects.filter(
+        patient_id=plan.patient_id,
+        clinic_id=plan.clinic_id,
+        assessment__isnull=True,
+        completed_on__gte=plan.created_at.date(),
+    ).exclude(pk__in=used)
+    ids = list(
+        available.order_by("-completed_on", "-created_at").values_list("pk", flat=True)[
+            :QUESTIONNAIRES_OFFERED
+        ]
+    )
+    return VisaHResponse.objects.filter(pk__in=ids).order_by("-completed_on", "-created_at")
+
+
+REVIEWS_DUE_LIMIT = 10
+
+
+def reviews_due(clinic_id, *, today: datetime.date, limit: int = REVIEWS_DUE_LIMIT):
+    """The clinic's plans whose review date is today or past, most overdue first.
+
+    Only each patient's latest plan counts (an older plan is superseded by a newer one), and
+    archived patients are left out. One query; ``limit + 1`` rows tell whether more are due.
+    """
+    newer = RehabPlan.objects.filter(
+        patient_id=OuterRef("patient_id"), created_at__gt=OuterRef("created_at")
+    )
+    return list(
+        RehabPlan.objects.filter(
+            clinic_id=clinic_id, review_date__lte=today, patient__archived_at__isnull=True
+        )
+        .exclude(Exists(newer))
+        .select_related("patient")
+        .only(
+            "id",
+            "patient_id",
+            "current_stage",
+            "review_date",
+            "created_at",
+            "patient__id",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__archived_at",
+        )
+        .order_by("review_date", "patient__family_name", "patient__given_name")[: limit + 1]
+    )
+
+
+VISIT_PLANS = 3
+VISIT_REVIEW_DAYS = 14
+
+
+def review_visits(patient, *, today: datetime.date) -> dict:
+    """The progress reviews a new VISA-H questionnaire may belong to (the VISA-H form asks):
+    the next review of each of the patient's latest plans, and recent reviews recorded
+    without a VISA-H. Two queries."""
+    plans = list(
+        RehabPlan.objects.filter(patient_id=patient.pk, clinic_id=patient.clinic_id)
+        .only("id", "patient_id", "clinic_id", "created_at", "current_stage", "review_date")
+        .order_by("-created_at")[:VISIT_PLANS]
+    )
+    reviews = list(
+        ProgressReview.objects.filter(
+            plan__in=plans,
+            visa_h__isnull=True,
+            visa_h_total__isnull=True,
+            reviewed_on__gte=today - datetime.timedelta(days=VISIT_REVIEW_DAYS),
+        )
+        .only("id", "plan_id", "reviewed_on", "created_at", "marker_pain")
+        .order_by("-reviewed_on", "-created_at")[:VISIT_PLANS]
+    )
+    return {"plans": plans, "reviews": reviews}
+
+
+def review_of_questionnaire(response) -> ProgressReview | None:
+    """The progress review that uses a VISA-H questionnaire (same clinic), or None."""
+    return (
+        ProgressReview.objects.filter(visa_h_id=response.pk, clinic_id=response.clinic_id)
+        .only("id", "reviewed_on")
+        .first()
+    )
+
+
+REVIEWS_IN_TRENDS = 30
+
+
+def review_measurements(patient) -> tuple[list, list[ProgressReview]]:
+    """The patient's latest reviews (all plans, one query) as the record's trend measurements,
+    and the reviews themselves (oldest first) for the marker-pain chart. A review's VISA-H
+    counts here only when typed in (older reviews): a linked questionnaire is already among
+    the record's questionnaires."""
+    reviews = list(
+        ProgressReview.objects.filter(plan__patient_id=patient.pk, clinic_id=patient.clinic_id)
+        .only(
+            "id",
+            "plan_id",
+            "reviewed_on",
+            "created_at",
+            "marker_pain",
+            "sitting_tolerance_min",
+            "visa_h_id",
+            "visa_h_total",
+        )
+        .order_by("-reviewed_on", "-created_at")[:REVIEWS_IN_TRENDS]
+    )
+    measurements = [
+        Measurement(
+            review.reviewed_on,
+            review.created_at,
+            "Progress review",
+            marker_pain=review.marker_pain,
+            sitting=review.sitting_tolerance_min,
+            visa_h=review.visa_h_total if review.visa_h_id is None else None,
+        )
+        for review in reviews
+    ]
+    return measurements, reviews

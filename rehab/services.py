@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, VisaHResponse
 from assessments.services import lock_active_patient
 from pht import audit
 from pht.audit import Actor
@@ -57,6 +57,12 @@ STALE_PLAN = (
     "Someone else changed this plan after you opened it, so your changes were not saved. "
     "Reload the plan to see their version, then make your changes again."
 )
+QUESTIONNAIRE_NOT_AVAILABLE = (
+    "This VISA-H questionnaire cannot be used for this review: it belongs to another patient, "
+    "an assessment or another review."
+)
+REVIEW_HAS_VISA_H = "This review already has a VISA-H."
+NEXT_REVIEW_ORDER = "The next review comes after this one."
 STALE_REVIEW = (
     "The plan has changed stage since this review was recorded, so its suggestion no "
     "longer applies. Record a new review."
@@ -367,50 +373,56 @@ def update_plan(
 # --- reviews ----------------------------------------------------------------------------
 
 
+def _check_questionnaire(plan: RehabPlan, response: VisaHResponse) -> VisaHResponse:
+    """The questionnaire, locked, if a review of ``plan`` may use it; else ValidationError."""
+    stored = VisaHResponse.objects.select_for_update().get(pk=response.pk)
+    used = ProgressReview.objects.filter(visa_h_id=stored.pk).exists()
+    if (
+        stored.patient_id != plan.patient_id
+        or stored.clinic_id != plan.clinic_id
+        or stored.assessment_id is not None
+        or used
+    ):
+        raise ValidationError({"visa_h": QUESTIONNAIRE_NOT_AVAILABLE})
+    return stored
+
+
 @transaction.atomic
 def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressReview:
     """Store a follow-up and the rules' suggestion for it. The stage does not move yet.
 
     ``data``: reviewed_on, marker_pain, response_24h, sitting_tolerance_min, adherence,
-    visa_h_total, pain_during_run, notes (already validated by the form; the rules
-    validate again and raise ValidationError listing every problem).
+    visa_h (a questionnaire of the patient, or None), pain_during_run, notes and
+    next_review_on (already validated by the form; the rules validate again and raise
+    ValidationError listing every problem). The questionnaire's total is copied to the
+    review; ``next_review_on`` becomes the plan's review date (None leaves it). Older callers
+    may give a typed ``visa_h_total`` instead of a questionnaire.
     """
     lock_active_patient(plan.patient_id)
+    data = dict(data)
     stored = RehabPlan.objects.select_for_update().get(pk=plan.pk)
     audit.require_same_clinic(actor, stored, "rehab plan")
+    questionnaire = data.pop("visa_h", None)
+    if questionnaire is not None:
+        questionnaire = _check_questionnaire(stored, questionnaire)
+        data["visa_h_total"] = questionnaire.total
+    next_review_on = data.get("next_review_on")
+    if next_review_on is not None and next_review_on <= data["reviewed_on"]:
+        raise ValidationError({"next_review_on": NEXT_REVIEW_ORDER})
     previous = (
         stored.reviews.filter(reviewed_on__lte=data["reviewed_on"])
         .order_by("-reviewed_on", "-created_at")
         .values_list("marker_pain", flat=True)
         .first()
     )
-    weeks = rules.weeks_between(stored.stage_since.toordinal(), data["reviewed_on"].toordinal())
-    try:
-        suggestion = rules.suggest_progression(
-            current_stage=stored.current_stage,
-            marker_pain=data["marker_pain"],
-            response_24h=data["response_24h"],
-            previous_marker_pain=previous,
-            sitting_tolerance_min=data.get("sitting_tolerance_min"),
-            adherence=data["adherence"],
-            weeks_at_stage=weeks,
-            goals_need_running=stored.goals_need_running,
-        )
-        run = None
-        if stored.is_return_to_running and data.get("pain_during_run") is not None:
-            run = rules.suggest_run_progression(
-                current_step=stored.run_step or rules.FIRST_RUN_STEP,
-                response_24h=data["response_24h"],
-                pain_during_run=data["pain_during_run"],
-            ).to_dict()
-    except rules.RehabInputError as error:
-        raise ValidationError(list(error.problems)) from None
+    suggestion, run = _suggest(stored, data, previous)
     review = ProgressReview(
         plan=stored,
         clinic=stored.clinic,
+        visa_h=questionnaire,
         stage_at_review=stored.current_stage,
         previous_marker_pain=previous,
-        weeks_at_stage=weeks,
+        weeks_at_stage=_weeks_at_stage(stored, data["reviewed_on"]),
         decision=suggestion.decision,
         suggested_stage=suggestion.suggested_stage,
         reasons=list(suggestion.reasons),
@@ -421,15 +433,79 @@ def record_review(*, actor: Actor, plan: RehabPlan, data: dict) -> ProgressRevie
         **data,
     )
     audit.attribute(review, actor)
-    review.full_clean(exclude=["plan", "clinic", "created_by"])
+    review.full_clean(exclude=["plan", "clinic", "created_by", "visa_h"])
     review.save()
+    detail = f"suggested {suggestion.decision} to stage {suggestion.suggested_stage}"
+    if questionnaire is not None:
+        detail += f"; VISA-H questionnaire {questionnaire.pk}"
+    audit.changed(actor, "create", review, detail=detail)
+    if next_review_on is not None and next_review_on != stored.review_date:
+        previous_date = stored.review_date
+        stored.review_date = next_review_on
+        stored.lock_version += 1
+        audit.attribute(stored, actor)
+        stored.save()
+        audit.changed(
+            actor,
+            "change",
+            stored,
+            detail=f"review date {previous_date} to {next_review_on}, set at review {review.pk}",
+        )
+    return review
+
+
+def _weeks_at_stage(plan: RehabPlan, reviewed_on: datetime.date) -> float:
+    return rules.weeks_between(plan.stage_since.toordinal(), reviewed_on.toordinal())
+
+
+def _suggest(plan: RehabPlan, data: dict, previous: int | None):
+    """The rules' suggestion for a review (and the walk-run step in stage 4)."""
+    try:
+        suggestion = rules.suggest_progression(
+            current_stage=plan.current_stage,
+            marker_pain=data["marker_pain"],
+            response_24h=data["response_24h"],
+            previous_marker_pain=previous,
+            sitting_tolerance_min=data.get("sitting_tolerance_min"),
+            adherence=data["adherence"],
+            weeks_at_stage=_weeks_at_stage(plan, data["reviewed_on"]),
+            goals_need_running=plan.goals_need_running,
+        )
+        run = None
+        if plan.is_return_to_running and data.get("pain_during_run") is not None:
+            run = rules.suggest_run_progression(
+                current_step=plan.run_step or rules.FIRST_RUN_STEP,
+                response_24h=data["response_24h"],
+                pain_during_run=data["pain_during_run"],
+            ).to_dict()
+    except rules.RehabInputError as error:
+        raise ValidationError(list(error.problems)) from None
+    return suggestion, run
+
+
+@transaction.atomic
+def link_visa_h(*, actor: Actor, review: ProgressReview, response: VisaHResponse) -> ProgressReview:
+    """Give a review recorded without a VISA-H the questionnaire completed for it.
+
+    The review's suggestion does not change (VISA-H is not one of its inputs); the total is
+    copied for the plan's table and the patient's trends.
+    """
+    stored = ProgressReview.objects.select_for_update().select_related("plan").get(pk=review.pk)
+    audit.require_same_clinic(actor, stored.plan, "rehab plan")
+    if stored.visa_h_id is not None or stored.visa_h_total is not None:
+        raise ValidationError(REVIEW_HAS_VISA_H)
+    questionnaire = _check_questionnaire(stored.plan, response)
+    stored.visa_h = questionnaire
+    stored.visa_h_total = questionnaire.total
+    audit.attribute(stored, actor)
+    stored.save(update_fields=["visa_h", "visa_h_total"])
     audit.changed(
         actor,
-        "create",
-        review,
-        detail=f"suggested {suggestion.decision} to stage {suggestion.suggested_stage}",
+        "change",
+        stored,
+        detail=f"VISA-H questionnaire {questionnaire.pk} linked (total {questionnaire.total})",
     )
-    return review
+    return stored
 
 
 @transaction.atomic

@@ -16,4 +16,5 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/handout.pdf", views.handout_pdf, name="handout_pdf"),
     path("reviews/<uuid:review_id>/", views.review_detail, name="review_detail"),
     path("reviews/<uuid:review_id>/accept/", views.review_accept, name="review_accept"),
+    path("reviews/<uuid:review_id>/visa-h/", views.review_link_visa_h, name="review_link_visa_h"),
 ]

@@ -1,6 +1,8 @@
 """Rehab pages: views translate HTTP to a service or selector call and back."""
 
 import datetime
+import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,15 +18,15 @@ from assessments.selectors import get_assessment_for
 from pht import access, audit, submissions
 from pht.audit import Actor
 from pht.rules import rehab as rules
-from rehab import handout, selectors, services
+from rehab import handout, plan_editor, selectors, services
 from rehab.forms import (
     ExerciseFilterForm,
     ExerciseForm,
+    PickerForm,
     PlanForm,
     PlanItemFormSet,
     PlanOptionsForm,
     ReviewForm,
-    item_initial,
 )
 
 DEFAULT_REVIEW_WEEKS = 2
@@ -97,55 +99,94 @@ def _library(request):
     return list(selectors.exercises_for(request).order_by("clinic_id", "order", "name"))
 
 
-def _extra_choices(library, stage, shown):
-    """Exercises the clinician may add by hand: active, within the stage's hip limit."""
-    shown_ids = {exercise.pk for exercise in shown}
-    return [
-        exercise
-        for exercise in library
-        if exercise.pk not in shown_ids
-        and exercise.status == exercise.Status.ACTIVE
-        and rules.hip_flexion_allowed(stage, exercise.hip_flexion)
-    ]
+@dataclass
+class Editor:
+    """The plan editor's state for one request (``rehab.plan_editor``): what the page shows,
+    and ``items`` when the clinician saved and everything checked out."""
+
+    plan_form: PlanForm
+    formset: object
+    rows: list[plan_editor.Row]
+    picker: list[plan_editor.PickerItem]
+    picker_form: PickerForm
+    change: plan_editor.Change | None = None
+    items: list[services.PlanItem] | None = None
+
+    def context(self) -> dict:
+        kind, _, where = (self.change.focus if self.change else "").partition(":")
+        rows = [
+            {"form": form, "exercise": row.exercise, "focus": kind if str(i) == where else ""}
+            for i, (form, row) in enumerate(zip(self.formset.forms, self.rows, strict=True))
+        ]
+        return {
+            "form": self.plan_form,
+            "formset": self.formset,
+            "rows": rows,
+            "rows_token": plan_editor.rows_token(self.rows),
+            "picker": self.picker,
+            "picker_form": self.picker_form,
+            "picker_shown": sum(item.shown for item in self.picker),
+            "added": self.change.added if self.change else (),
+        }
 
 
-def _items_from(formset, candidates, plan_form):
-    """The included rows as PlanItems, plus added exercises with their default dosage."""
-    by_id = {exercise.pk: exercise for exercise in candidates}
-    items = []
-    for row in formset:
-        exercise = by_id.get(row.cleaned_data.get("exercise"))
-        if exercise is None:
-            raise ValidationError(ROWS_CHANGED)
-        if row.cleaned_data.get("include"):
-            items.append(services.PlanItem(exercise=exercise, dosage=row.dosage()))
-    for exercise in plan_form.added():
-        items.append(services.PlanItem(exercise=exercise, dosage=exercise.dosage))
-    return items
+def _plan_values(data) -> dict:
+    """The plan form's values as posted, shown again (without errors) after an edit action."""
+    return {name: data.get(name) for name in ("goals_need_running", "review_date", "notes")}
 
 
-def _rows_formset(data, initial):
-    """The exercise rows, bound to ``data`` when posted.
-
-    The page offers one row per candidate exercise, in order, each naming its exercise in a
-    hidden field. A posted set with another number of rows or other exercises (a stale page,
-    or a tampered one) cannot be matched to what the page showed: it is shown afresh,
-    unbound, and the second value is False so the view refuses to save.
-    """
-    formset = PlanItemFormSet(data, prefix="items", initial=initial)
-    if data is None:
-        return formset, True
-    rows_match = (
-        formset.management_form.is_valid()
-        and formset.total_form_count() == len(initial)
-        and all(
-            data.get(f"{formset.prefix}-{index}-exercise") == str(row["exercise"])
-            for index, row in enumerate(initial)
+def _editor(request, *, start, offered, suggested, stage, initial) -> Editor:
+    """Run the editor: GET shows ``start``; a POST applies its action to the posted rows (or
+    refuses rows that are not the ones shown) and, for "save", checks everything."""
+    data = request.POST if request.method == "POST" else None
+    picker_form = PickerForm(data, initial={"picker_stage": stage if stage >= 1 else None})
+    by_id = {e.pk: e for e in offered} | {row.exercise.pk: row.exercise for row in start}
+    rows = plan_editor.posted_rows(data, by_id) if data is not None else start
+    if data is None or rows is None:
+        editor = _shown(start, PlanForm(data, initial=initial), picker_form, offered, suggested)
+        if data is not None:
+            editor.plan_form.add_error(None, ROWS_CHANGED)
+        return editor
+    adding = plan_editor.ticked(data, offered, rows)
+    action = data.get("action", "save")
+    if action != "save":
+        change = plan_editor.apply(action, rows, adding)
+        keep = set() if change.added else {e.pk for e in adding}
+        editor = _shown(
+            change.rows, PlanForm(initial=_plan_values(data)), picker_form, offered, suggested, keep
         )
+        editor.change = change
+        return editor
+    editor = _shown(rows, PlanForm(data), picker_form, offered, suggested, {e.pk for e in adding})
+    editor.formset = PlanItemFormSet(
+        plan_editor.formset_data(data, rows), prefix=plan_editor.PREFIX
     )
-    if rows_match:
-        return formset, True
-    return PlanItemFormSet(prefix="items", initial=initial), False
+    if editor.plan_form.is_valid() and editor.formset.is_valid():
+        editor.items = [
+            services.PlanItem(exercise=row.exercise, dosage=row_form.dosage())
+            for row, row_form in zip(rows, editor.formset.forms, strict=True)
+        ] + [services.PlanItem(exercise=e, dosage=e.dosage) for e in adding]
+    return editor
+
+
+def _shown(rows, plan_form, picker_form, offered, suggested, ticked_ids=frozenset()) -> Editor:
+    """The editor showing ``rows`` (unbound: their values, no errors)."""
+    return Editor(
+        plan_form=plan_form,
+        formset=PlanItemFormSet(prefix=plan_editor.PREFIX, initial=[r.initial() for r in rows]),
+        rows=rows,
+        picker=plan_editor.picker(
+            offered,
+            suggested=suggested,
+            rows=rows,
+            query=picker_form.query(),
+            stage_filter=picker_form.stage()
+            if picker_form.is_bound
+            else picker_form.initial.get("picker_stage"),
+            ticked_ids=set(ticked_ids),
+        ),
+        picker_form=picker_form,
+    )
 
 
 OVERRIDE_SESSION_KEY = "rehab-override:{}"
@@ -218,34 +259,31 @@ def plan_new(request, assessment_id):
         goals_need_running=goals,
         stage=options.chosen_stage(),
     )
-    candidates = list(proposal.exercises)
-    extra = _extra_choices(library, proposal.stage, candidates)
-    data = request.POST if request.method == "POST" else None
-    plan_form = PlanForm(
-        data,
-        extra_exercises=extra,
+    editor = _editor(
+        request,
+        start=[],  # nothing ticked for the clinician: the picker lists the rules' proposal
+        offered=plan_editor.candidates(library, proposal.stage),
+        suggested={exercise.slug for exercise in proposal.exercises},
+        stage=proposal.stage,
         initial={
             "goals_need_running": "yes" if goals else "no",
             "review_date": timezone.localdate() + datetime.timedelta(weeks=DEFAULT_REVIEW_WEEKS),
         },
     )
-    formset, rows_match = _rows_formset(data, [item_initial(exercise) for exercise in candidates])
-    if not rows_match:
-        plan_form.add_error(None, ROWS_CHANGED)
-    if request.method == "POST" and rows_match and plan_form.is_valid() and formset.is_valid():
+    if editor.items is not None:
         try:
             plan = services.create_plan(
                 actor=Actor.from_request(request),
                 assessment=assessment,
                 stage=proposal.stage,
-                goals_need_running=plan_form.cleaned_data["goals_need_running"] == "yes",
-                review_date=plan_form.cleaned_data["review_date"],
-                items=_items_from(formset, candidates, plan_form),
-                notes=plan_form.cleaned_data["notes"],
+                goals_need_running=editor.plan_form.cleaned_data["goals_need_running"] == "yes",
+                review_date=editor.plan_form.cleaned_data["review_date"],
+                items=editor.items,
+                notes=editor.plan_form.cleaned_data["notes"],
                 override_reason=override_reason,
             )
         except ValidationError as error:
-            plan_form.add_error(None, error)
+            editor.plan_form.add_error(None, error)
         else:
             request.session.pop(OVERRIDE_SESSION_KEY.format(assessment.pk), None)
             messages.success(request, "Rehab plan saved.")
@@ -258,14 +296,13 @@ def plan_new(request, assessment_id):
             "patient": assessment.patient,
             "proposal": proposal,
             "options": options,
-            "form": plan_form,
-            "rows": list(zip(formset.forms, candidates, strict=True)),
-            "formset": formset,
+            **editor.context(),
             "stage": rules.rehab_stage(proposal.stage),
             "plan": None,
             "advice": advice,
             "override_reason": override_reason,
             "tendon_stage": stage_shown(assessment.evaluation or {}),
+            "load_advice": rules.load_advice_for(proposal.stage, goals_need_running=goals),
         },
     )
 
@@ -276,27 +313,14 @@ def plan_edit(request, plan_id):
     audit.viewed(request, plan, detail="edit")
     if refused := _read_only(request, plan.patient, "rehab:plan_detail", plan_id=plan.pk):
         return refused
-    items = selectors.plan_items(plan)
     library = _library(request)
-    in_plan = [item.exercise for item in items]
-    in_plan_ids = {exercise.pk for exercise in in_plan}
-    specs = [services.spec_for(exercise) for exercise in library]
-    fitting = {spec.slug for spec in rules.exercises_for_stage(plan.current_stage, specs)}
-    suggested = [
-        exercise
-        for exercise in library
-        if exercise.slug in fitting
-        and exercise.pk not in in_plan_ids
-        and exercise.status == exercise.Status.ACTIVE
-    ]
-    candidates = in_plan + suggested
-    initial = [item_initial(item.exercise, item) for item in items] + [
-        item_initial(exercise, include=False) for exercise in suggested
-    ]
-    data = request.POST if request.method == "POST" else None
-    plan_form = PlanForm(
-        data,
-        extra_exercises=_extra_choices(library, plan.current_stage, candidates),
+    specs = [services.spec_for(e) for e in library if e.status == e.Status.ACTIVE]
+    editor = _editor(
+        request,
+        start=[plan_editor.Row.from_library(i.exercise, i) for i in selectors.plan_items(plan)],
+        offered=plan_editor.candidates(library, plan.current_stage),
+        suggested={spec.slug for spec in rules.exercises_for_stage(plan.current_stage, specs)},
+        stage=plan.current_stage,
         initial={
             "goals_need_running": "yes" if plan.goals_need_running else "no",
             "review_date": plan.review_date,
@@ -306,39 +330,31 @@ def plan_edit(request, plan_id):
     # The version the page was made from travels in a plain hidden input (not a form field:
     # a hidden field's own error could never be seen). Any mismatch, junk included, is a
     # conflict; the posted value is sent back so resubmitting stays a conflict until reload.
+    data = request.POST if request.method == "POST" else None
     lock_version = str(plan.lock_version) if data is None else data.get("lock_version", "")
-    formset, rows_match = _rows_formset(data, initial)
     status = 200
     if lock_version != str(plan.lock_version):
-        # Saved by someone else since this form was made: its rows may no longer match the
-        # plan's exercises either, so say so plainly rather than report the rows.
-        plan_form.add_error(None, services.STALE_PLAN)
+        # Saved by someone else since this form was made: say so before any other problem.
+        editor.plan_form.add_error(None, services.STALE_PLAN)
+        editor.items = None
         status = 409
-    elif not rows_match:
-        plan_form.add_error(None, ROWS_CHANGED)
-    if (
-        request.method == "POST"
-        and status == 200
-        and rows_match
-        and plan_form.is_valid()
-        and formset.is_valid()
-    ):
+    if editor.items is not None:
         try:
             services.update_plan(
                 actor=Actor.from_request(request),
                 plan=plan,
-                goals_need_running=plan_form.cleaned_data["goals_need_running"] == "yes",
-                review_date=plan_form.cleaned_data["review_date"],
-                items=_items_from(formset, candidates, plan_form),
-                notes=plan_form.cleaned_data["notes"],
+                goals_need_running=editor.plan_form.cleaned_data["goals_need_running"] == "yes",
+                review_date=editor.plan_form.cleaned_data["review_date"],
+                items=editor.items,
+                notes=editor.plan_form.cleaned_data["notes"],
                 # The digits of the stored version (checked above); the service checks
                 # again under its row lock.
                 lock_version=int(lock_version),
             )
         except ValidationError as error:
-            plan_form.add_error(None, error)
+            editor.plan_form.add_error(None, error)
         except services.StalePlan as error:
-            plan_form.add_error(None, str(error))
+            editor.plan_form.add_error(None, str(error))
             status = 409
         else:
             messages.success(request, "Rehab plan updated.")
@@ -350,12 +366,15 @@ def plan_edit(request, plan_id):
             "plan": plan,
             "patient": plan.patient,
             "assessment": plan.assessment,
-            "form": plan_form,
-            "rows": list(zip(formset.forms, candidates, strict=True)),
-            "formset": formset,
+            **editor.context(),
             "stage": plan.stage,
             "proposal": None,
             "lock_version": lock_version,
+            "too_deep": {
+                row.exercise.pk
+                for row in editor.rows
+                if not rules.hip_flexion_allowed(plan.current_stage, row.exercise.hip_flexion)
+            },
         },
         status=status,
     )
@@ -395,16 +414,30 @@ def plan_detail(request, plan_id):
 # --- reviews ----------------------------------------------------------------------------
 
 
+def _questionnaire_from_query(request, questionnaires):
+    """The questionnaire named by ``?visa_h=`` (arriving from Add VISA-H) if it is offered."""
+    wanted = request.GET.get("visa_h", "")
+    return next((q for q in questionnaires if str(q.pk) == wanted), None)
+
+
 @submissions.once("Already saved — this is the review you recorded.")
 def review_new(request, plan_id):
     plan = selectors.get_plan_for(request, plan_id)
     audit.viewed(request, plan, detail="new review")
     if refused := _read_only(request, plan.patient, "rehab:plan_detail", plan_id=plan.pk):
         return refused
+    questionnaires = selectors.questionnaires_for_review(plan)
+    today = timezone.localdate()
+    chosen = _questionnaire_from_query(request, questionnaires)
     form = ReviewForm(
         request.POST if request.method == "POST" else None,
         plan=plan,
-        initial={"reviewed_on": timezone.localdate()},
+        questionnaires=questionnaires,
+        initial={
+            "reviewed_on": today,
+            "next_review_on": today + datetime.timedelta(weeks=DEFAULT_REVIEW_WEEKS),
+            "visa_h": chosen.pk if chosen else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -427,6 +460,9 @@ def review_detail(request, review_id):
     review = selectors.get_review_for(request, review_id)
     audit.viewed(request, review)
     plan = review.plan
+    questionnaires = []
+    if review.visa_h_id is None and review.visa_h_total is None:
+        questionnaires = list(selectors.questionnaires_for_review(plan))
     return render(
         request,
         "rehab/review_detail.html",
@@ -438,12 +474,41 @@ def review_detail(request, review_id):
             "can_accept": not review.is_accepted
             and review.stage_at_review == plan.current_stage
             and not plan.patient.is_archived,
+            "questionnaires": questionnaires,
+            "chosen": _questionnaire_from_query(request, questionnaires),
         },
     )
 
 
 @require_POST
-@submissions.once("Already done — the suggestion was accepted.")
+@submissions.once("Already done — the VISA-H was added to this review.")
+def review_link_visa_h(request, review_id):
+    """Give a review recorded without a VISA-H the questionnaire completed for it."""
+    review = selectors.get_review_for(request, review_id)
+    offered = selectors.questionnaires_for_review(review.plan)
+    response = offered.filter(pk=_uuid_or_none(request.POST.get("visa_h"))).first()
+    if response is None:
+        messages.error(request, "Choose one of the questionnaires listed.")
+        return redirect("rehab:review_detail", review_id=review.pk)
+    try:
+        services.link_visa_h(actor=Actor.from_request(request), review=review, response=response)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"VISA-H {response.total}/100 added to this review.")
+        return submissions.done(request, redirect("rehab:review_detail", review_id=review.pk))
+    return redirect("rehab:review_detail", review_id=review.pk)
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@require_POST
+@submissions.once("Already done — the decision was recorded.")
 def review_accept(request, review_id):
     review = selectors.get_review_for(request, review_id)
     try:
@@ -452,11 +517,14 @@ def review_accept(request, review_id):
         messages.error(request, " ".join(error.messages))
         return redirect("rehab:review_detail", review_id=review.pk)
     if change is None:
-        messages.success(request, "Suggestion accepted: the plan stays at its current stage.")
+        messages.success(
+            request,
+            f"Decision recorded: the plan stays at stage {review.stage_at_review}.",
+        )
     else:
         messages.success(
             request,
-            f"Suggestion accepted: the plan moved from stage {change.from_stage} to stage "
+            f"Decision recorded: the plan moved from stage {change.from_stage} to stage "
             f"{change.to_stage}. Check its exercises for the new stage.",
         )
     return submissions.done(request, redirect("rehab:plan_detail", plan_id=review.plan_id))
@@ -489,6 +557,7 @@ def handout_pdf(request, plan_id):
         request, plan, detail="handout.pdf (clinician copy)" if clinician_copy else "handout.pdf"
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = "rehab-handout-clinician-copy" if clinician_copy else "rehab-handout"
-    response["Content-Disposition"] = f'inline; filename="{name}-{plan.pk}.pdf"'
+    name = handout.filename(plan, day=timezone.localdate(), clinician_copy=clinician_copy)
+    # Inline: the browser opens it in its PDF viewer; saving keeps the file name.
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     return response

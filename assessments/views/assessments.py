@@ -44,7 +44,9 @@ class SignForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-def _form_page(request, *, form, patient, assessment=None, evaluation=None, status=200):
+def _form_page(
+    request, *, form, patient, assessment=None, evaluation=None, status=200, carried_forward=None
+):
     if evaluation is None and form.is_bound and form.is_valid():
         evaluation = form.entry.evaluation
     return render(
@@ -62,6 +64,7 @@ def _form_page(request, *, form, patient, assessment=None, evaluation=None, stat
                 if assessment
                 else reverse("assessments:assessment_autosave_new", args=[patient.pk])
             ),
+            "carried_forward": carried_forward,
         },
         status=status,
     )
@@ -84,13 +87,29 @@ def assessment_create(request, patient_id):
         messages.error(request, ARCHIVED)
         return redirect("assessments:patient_detail", patient_id=patient.pk)
     if request.method != "POST":
-        form = AssessmentForm(initial={"assessed_on": timezone.localdate()}, patient=patient)
+        # "Re-assess": ?from=<a signed assessment> carries its history forward, to confirm.
+        carried = None
+        if request.GET.get("from"):
+            carried = selectors.carry_forward_for(
+                request, patient, request.GET["from"], assessed_on=timezone.localdate()
+            )
+            if carried is None:
+                messages.warning(request, "Nothing was carried forward: the form starts blank.")
+        form = AssessmentForm(
+            initial={"assessed_on": timezone.localdate(), **(carried.initial if carried else {})},
+            patient=patient,
+        )
         evaluation = reasoning.evaluate(
             reasoning.build_findings(
-                patient=patient, assessed_on=timezone.localdate(), side="", recorded={}
+                patient=patient,
+                assessed_on=timezone.localdate(),
+                side=carried.initial.get("side", "") if carried else "",
+                recorded=carried.findings if carried else {},
             )
         )
-        return _form_page(request, form=form, patient=patient, evaluation=evaluation)
+        return _form_page(
+            request, form=form, patient=patient, evaluation=evaluation, carried_forward=carried
+        )
     form = AssessmentForm(request.POST, patient=patient)
     if not form.is_valid():
         return _form_page(request, form=form, patient=patient)

@@ -63,5 +63,6 @@ def test_admin_record_query_count_does_not_grow_with_history(
     assert len(ctx) == BASE_ADMIN_RECORD_QUERIES + audit_write_queries()
 
 
-# session, user, membership, patient, assessments, VISA-H, plans, history, access log = 9
-BASE_ADMIN_RECORD_QUERIES = 9
+# session, user, membership, patient, assessments, VISA-H, plans, reviews (trends), history,
+# access log = 10
+BASE_ADMIN_RECORD_QUERIES = 10

@@ -7,11 +7,11 @@ from django.urls import reverse
 
 from assessments import services
 from pht.audit import Actor
-from tests.factories import audit_write_queries, make_assessment
+from tests.factories import audit_write_queries, make_assessment, make_review
 
 # Beyond the audited view's own access-log write (audit_write_queries):
-# session, user, membership, patient, assessments, VISA-H, plans.
-RECORD_PAGE_QUERIES = 7
+# session, user, membership, patient, assessments, VISA-H, plans, reviews (the trends).
+RECORD_PAGE_QUERIES = 8
 # session, user, membership, assessment (+ joins), versions, re-evaluations, VISA-H.
 ASSESSMENT_PAGE_QUERIES = 7
 
@@ -28,6 +28,17 @@ def test_record_page_queries_do_not_grow_with_assessments(
 ):
     for _ in range(history):
         make_assessment(patient=patient, user=clinician, sign=True)
+    assert count(clinician_client, reverse("assessments:patient_detail", args=[patient.pk])) == (
+        RECORD_PAGE_QUERIES + audit_write_queries()
+    )
+
+
+@pytest.mark.parametrize("reviews", [1, 6])
+def test_record_page_queries_do_not_grow_with_reviews(
+    clinician_client, clinician, patient, rehab_plan, reviews
+):
+    for pain in range(reviews):
+        make_review(plan=rehab_plan, user=clinician, marker_pain=pain % 4)
     assert count(clinician_client, reverse("assessments:patient_detail", args=[patient.pk])) == (
         RECORD_PAGE_QUERIES + audit_write_queries()
     )

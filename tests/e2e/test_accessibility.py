@@ -48,6 +48,14 @@ PAGES = {
         f"/assessments/{record['draft'].pk}/"
     ),
     "rehab plan": lambda page, record: page.goto(f"/rehab/plans/{record['plan'].pk}/"),
+    "plan editor": lambda page, record: page.goto(f"/rehab/plans/{record['plan'].pk}/edit/"),
+    "new plan (exercise picker)": lambda page, record: page.goto(
+        f"/rehab/assessments/{record['signed'].pk}/plan/"
+    ),
+    "progress review form": lambda page, record: page.goto(
+        f"/rehab/plans/{record['plan'].pk}/reviews/new/"
+    ),
+    "VISA-H form": lambda page, record: page.goto(f"/patients/{record['patient'].pk}/visa-h/new/"),
     "exercise library": lambda page, record: page.goto("/rehab/exercises/"),
 }
 

@@ -137,14 +137,14 @@ def test_clinician_assesses_signs_plans_and_downloads(page, clinician):
     assert draft.red_flag_urgency == ""
     assert draft.stage
 
-    # The VISA-H, linked to the draft (only drafts can be linked).
+    # The VISA-H, linked to the draft: the draft's link chooses it as the visit.
     page.get_by_role("link", name="Add a VISA-H to this draft").click()
-    expect(page.get_by_label("Link to a draft assessment")).to_have_value(str(draft.pk))
+    expect(page.get_by_role("radio", name=re.compile("^The draft assessment of"))).to_be_checked()
     _fill_visa_h(page)
     page.get_by_role("button", name="Score and save").click()
     total = visa_h.score_visa_h(VISA_H_ANSWERS).total
     expect(page.get_by_role("status").filter(has_text="VISA-H recorded")).to_have_text(
-        f"VISA-H recorded: {total}/100."
+        f"VISA-H recorded: {total}/100, added to the draft's findings."
     )
     response = VisaHResponse.objects.get(patient=patient)
     assert (response.assessment_id, response.total) == (draft.pk, total)
@@ -162,17 +162,26 @@ def test_clinician_assesses_signs_plans_and_downloads(page, clinician):
     assert draft.signed_by == clinician
     assert draft.findings["visa_h"] == total
 
-    # A rehab plan from the signed assessment, then edited.
+    # A rehab plan from the signed assessment: nothing is ticked for the clinician; three of
+    # the suggested exercises are picked, added, and the plan saved. Then edited.
     page.get_by_role("link", name="Plan rehab").click()
+    picker = page.get_by_role("group", name="Add exercises")
+    expect(picker.get_by_role("checkbox", checked=True)).to_have_count(0)
+    suggested = picker.get_by_role("listitem").filter(has_text="Suggested")
+    for index in range(3):
+        suggested.nth(index).get_by_role("checkbox").check()
+    page.get_by_role("button", name="Add the ticked exercises").click()
+    expect(page.get_by_role("status").filter(has_text="Added to the plan")).to_be_visible()
+    screenshot(page, "06a-plan-editor")
     page.get_by_role("button", name="Save the plan").click()
     expect(page.get_by_role("status").filter(has_text="Rehab plan saved")).to_be_visible()
     plan = RehabPlan.objects.get(assessment=draft)
     items = list(plan.items.select_related("exercise").order_by("order"))
-    assert len(items) >= 2
+    assert len(items) == 3
     dropped, changed = items[0].exercise, items[1].exercise
 
     page.get_by_role("link", name="Edit plan").click()
-    page.get_by_label(f"Include {dropped.name}", exact=True).uncheck()
+    page.get_by_role("button", name=f"Remove {dropped.name}", exact=True).click()
     page.get_by_label(f"Sets for {changed.name}", exact=True).fill("4")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("status").filter(has_text="Rehab plan updated")).to_be_visible()

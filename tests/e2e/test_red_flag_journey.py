@@ -107,6 +107,11 @@ def test_bilateral_leg_pain_puts_the_cauda_equina_questions_first_and_blocks_reh
     )
     page.get_by_role("button", name="Record the reason and plan rehab").click()
     expect(page.locator(".gate-override")).to_contain_text("MRI normal")
+    # Nothing is ticked for the clinician: one suggested exercise, ticked, is saved with it.
+    picker = page.get_by_role("group", name="Add exercises")
+    picker.get_by_role("listitem").filter(has_text="Suggested").first.get_by_role(
+        "checkbox"
+    ).check()
     page.get_by_role("button", name="Save the plan").click()
     expect(page.get_by_role("status").filter(has_text="Rehab plan saved")).to_be_visible()
     plan = RehabPlan.objects.get(assessment=draft)

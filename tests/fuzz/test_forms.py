@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.forms import AssessmentForm, PatientForm, VisaHForm
+from assessments.models import VisaHResponse
 from exports.filters import ExportFilterForm
 from rehab.forms import ExerciseForm, ReviewForm
 from tests.fuzz.checks import assert_refusal_explained, error_messages, submit
@@ -27,9 +28,12 @@ LONG_AGO = datetime.date(1890, 1, 1)
 
 PATIENT_FIELDS = PatientForm(clinic=None).fields
 ASSESSMENT_FIELDS = AssessmentForm(patient=None).fields
-VISA_H_FIELDS = VisaHForm(patient=None, drafts=[]).fields
+VISA_H_FIELDS = VisaHForm(patient=None, assessments=[]).fields
 # A stage-4 runner's plan shows every review field (pain during the last run too).
-REVIEW_FIELDS = ReviewForm(plan=SimpleNamespace(current_stage=4, goals_need_running=True)).fields
+REVIEW_FIELDS = ReviewForm(
+    plan=SimpleNamespace(current_stage=4, goals_need_running=True),
+    questionnaires=VisaHResponse.objects.none(),
+).fields
 EXERCISE_FIELDS = ExerciseForm().fields
 # The clinician choice is a username, drawn separately (its choices need the database).
 EXPORT_FIELDS = {k: v for k, v in ExportFilterForm(clinic=None).fields.items() if k != "clinician"}
@@ -127,11 +131,19 @@ def test_the_live_panel_survives_any_input_and_never_saves(clinician_client, pat
     data=either(
         payload("assessments:visa_h_create"), VISA_H_FIELDS, BORN, required=("completed_on",)
     ),
-    link=st.booleans(),
+    link=st.sampled_from(["", "draft", "signed", "plan", "review"]),
 )
-def test_visa_h_survives_any_input(clinician_client, patient, draft_assessment, data, link):
+def test_visa_h_survives_any_input(
+    clinician_client, patient, draft_assessment, rehab_plan, data, link
+):
+    visits = {
+        "draft": f"assessment:{draft_assessment.pk}",
+        "signed": f"assessment:{rehab_plan.assessment_id}",
+        "plan": f"plan:{rehab_plan.pk}",
+        "review": f"review:{rehab_plan.pk}",  # not a review: handed on, and refused there
+    }
     if link:
-        data = {**data, "assessment": str(draft_assessment.pk)}
+        data = {**data, "visit": visits[link]}
     url = reverse("assessments:visa_h_create", args=[patient.pk])
     refused_or_redirected(submit(clinician_client, "post", url, data))
 
@@ -140,9 +152,21 @@ def test_visa_h_survives_any_input(clinician_client, patient, draft_assessment, 
 
 
 def _mutations(base: dict) -> st.SearchStrategy[dict]:
-    keys = sorted({*base, "add_exercises", "items-MIN_NUM_FORMS", "items-MAX_NUM_FORMS"})
+    keys = sorted({*base, "add", "q", "picker_stage", "items-MIN_NUM_FORMS", "items-MAX_NUM_FORMS"})
     value = st.one_of(junk(), st.lists(junk(), max_size=2))
-    return st.dictionaries(st.sampled_from(keys), value, max_size=6)
+    edits = st.sampled_from(["add", "find", "refresh", "up:0", "down:0", "remove:0", "up:9"])
+    return st.dictionaries(st.sampled_from(keys), value, max_size=6) | st.fixed_dictionaries(
+        {"action": edits}
+    )
+
+
+def _plan_refusal(response, data):
+    """An editing button (not "save") shows the page again, changed, with nothing saved and
+    nothing to explain; anything else was saved (302) or explains why not."""
+    editing = data.get("action", "save") != "save"
+    if editing and response.status_code == 200 and not error_messages(response):
+        return
+    refused_or_redirected(response)
 
 
 @settings(FUZZ, max_examples=40)
@@ -151,7 +175,7 @@ def test_plan_edit_survives_any_input(clinician_client, rehab_plan, draw):
     url = reverse("rehab:plan_edit", args=[rehab_plan.pk])
     base = post_data(clinician_client.get(url))
     data = {**base, **draw.draw(_mutations(base))}
-    refused_or_redirected(submit(clinician_client, "post", url, data))
+    _plan_refusal(submit(clinician_client, "post", url, data), data)
 
 
 @settings(FUZZ, max_examples=30)
@@ -160,7 +184,7 @@ def test_plan_new_survives_any_input(clinician_client, signed_assessment, draw):
     url = reverse("rehab:plan_new", args=[signed_assessment.pk])
     base = post_data(clinician_client.get(url))
     data = {**base, **draw.draw(_mutations(base))}
-    refused_or_redirected(submit(clinician_client, "post", url, data))
+    _plan_refusal(submit(clinician_client, "post", url, data), data)
 
 
 @settings(FUZZ, max_examples=50)

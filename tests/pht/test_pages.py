@@ -102,3 +102,46 @@ def test_switching_with_garbage_is_refused(clinician_client, patient):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")
+
+
+def test_the_dashboard_lists_reviews_due_for_the_clinic(
+    clinician_client, clinician, rehab_plan, other_clinician, other_patient
+):
+    import datetime
+
+    from assessments import services
+    from pht.audit import Actor
+    from rehab.models import RehabPlan
+    from tests.factories import make_assessment, make_plan
+
+    today = datetime.date.today()
+    content = clinician_client.get(reverse("dashboard")).content.decode()
+    assert "Reviews due" in content and "No rehab reviews due today." in content
+
+    # Due a week ago: listed.
+    RehabPlan.objects.filter(pk=rehab_plan.pk).update(review_date=today - datetime.timedelta(7))
+    # Another clinic's plan, due today: never listed here.
+    theirs = make_plan(
+        assessment=make_assessment(patient=other_patient, user=other_clinician, sign=True),
+        user=other_clinician,
+    )
+    RehabPlan.objects.filter(pk=theirs.pk).update(review_date=today)
+    content = clinician_client.get(reverse("dashboard")).content.decode()
+    assert "CLARKE, Hannah" in content
+    assert "7 days ago" in content
+    assert reverse("rehab:review_new", args=[rehab_plan.pk]) in content
+    assert "LINDQVIST" not in content
+
+    # A newer plan for the same patient supersedes the overdue one; its review is not due.
+    newer = make_plan(assessment=rehab_plan.assessment, user=clinician)
+    assert newer.review_date > today
+    content = clinician_client.get(reverse("dashboard")).content.decode()
+    assert "No rehab reviews due today." in content
+
+    # Archived patients are left out.
+    RehabPlan.objects.filter(pk=newer.pk).update(review_date=today)
+    assert "due today" in clinician_client.get(reverse("dashboard")).content.decode()
+    services.archive_patient(actor=Actor(clinician, rehab_plan.clinic), patient=rehab_plan.patient)
+    assert "No rehab reviews due today." in (
+        clinician_client.get(reverse("dashboard")).content.decode()
+    )

@@ -31,28 +31,39 @@ def new_url(assessment):
 
 
 def post_data(response, **changes):
-    """The form as the page renders it (every proposed exercise ticked), plus changes."""
+    """The plan form as the page renders it (its rows, in order, with their dosage), saved;
+    ``changes`` on top (``action`` for another button)."""
     formset = response.context["formset"]
     data = {
         "goals_need_running": "yes",
         "review_date": (datetime.date.today() + datetime.timedelta(days=14)).isoformat(),
         "notes": "",
+        "action": "save",
+        "rows_token": response.context["rows_token"],
         f"{formset.prefix}-TOTAL_FORMS": str(len(formset.forms)),
         f"{formset.prefix}-INITIAL_FORMS": str(len(formset.forms)),
     }
     for form in formset.forms:
         for name in form.fields:
             value = form.initial.get(name)
-            if name == "include":
-                if value:
-                    data[form.add_prefix(name)] = "on"
-            elif value is not None:
+            if value is not None:
                 data[form.add_prefix(name)] = str(value)
     lock_version = response.context.get("lock_version")
     if lock_version is not None:
         data["lock_version"] = str(lock_version)
     data.update(changes)
     return data
+
+
+def act(client, url, page, action, **changes):
+    """Press one of the editor's buttons (nothing is saved): the page that comes back."""
+    response = client.post(url, post_data(page, action=action, **changes))
+    assert response.status_code == 200
+    return response
+
+
+def exercises_of(page):
+    return [row["exercise"] for row in page.context["rows"]]
 
 
 @pytest.mark.parametrize(
@@ -86,16 +97,40 @@ def test_the_proposal_shows_load_advice(clinician_client, signed_assessment):
     assert "cushion" in content
 
 
+def test_a_new_plan_starts_empty_with_the_rules_proposal_first_in_the_picker(
+    clinician_client, signed_assessment
+):
+    page = clinician_client.get(new_url(signed_assessment))
+    assert page.context["rows"] == []
+    proposal = page.context["proposal"]
+    picker = page.context["picker"]
+    assert not any(item.ticked for item in picker)
+    suggested = [item.exercise for item in picker if item.suggested]
+    assert suggested == list(proposal.exercises)
+    assert picker[: len(suggested)] == [item for item in picker if item.suggested]
+    assert all(item.shown for item in picker if item.suggested)
+    content = page.content.decode()
+    picker_markup = content.split("picker-list")[1].split("</ul>")[0]
+    assert picker_markup.count('name="add"') == len(picker)
+    assert "checked" not in picker_markup
+    # The goals question is asked once (it was also in the proposal's options before).
+    assert content.count("Do the patient&#x27;s goals need running") == 1
+
+
 def test_saving_the_edited_proposal_creates_the_plan(
     clinician_client, clinician, signed_assessment
 ):
-    page = clinician_client.get(new_url(signed_assessment))
-    first = page.context["formset"].forms[0]
-    second = page.context["formset"].forms[1]
+    url = new_url(signed_assessment)
+    page = clinician_client.get(url)
+    first, second, third = [item.exercise for item in page.context["picker"][:3]]
+    page = act(clinician_client, url, page, "add", add=[str(e.pk) for e in (first, second, third)])
+    assert exercises_of(page) == [first, second, third]
+    assert "Added to the plan: " in page.content.decode()
+    page = act(clinician_client, url, page, "remove:1")
+    assert exercises_of(page) == [first, third]
     data = post_data(page, goals_need_running="no")
-    data[first.add_prefix("sets")] = "4"
-    del data[second.add_prefix("include")]
-    response = clinician_client.post(new_url(signed_assessment), data)
+    data["items-0-sets"] = "4"
+    response = clinician_client.post(url, data)
 
     plan = RehabPlan.objects.get()
     assert response.status_code == 302
@@ -103,9 +138,9 @@ def test_saving_the_edited_proposal_creates_the_plan(
     assert (plan.current_stage, plan.proposed_stage, plan.irritability) == (1, 1, "moderate")
     assert plan.goals_need_running is False
     assert plan.created_by == clinician
-    assert plan.items.count() == len(page.context["rows"]) - 1
-    assert plan.items.get(exercise_id=first.initial["exercise"]).sets == "4"
-    assert not plan.items.filter(exercise_id=second.initial["exercise"]).exists()
+    assert [item.exercise for item in plan.items.all()] == [first, third]
+    assert plan.items.get(exercise=first).sets == "4"
+    assert plan.items.get(exercise=third).sets == third.sets
     assert all(advice["for_runners"] is False for advice in plan.load_advice)
     assert plan.history.count() == 1
     log = AccessLog.objects.get(action="create", object_type="rehab_plan")
@@ -116,23 +151,94 @@ def test_saving_the_edited_proposal_creates_the_plan(
     )
 
 
+def test_exercises_ticked_in_the_picker_are_added_on_saving(clinician_client, signed_assessment):
+    url = new_url(signed_assessment)
+    page = clinician_client.get(url)
+    chosen = page.context["picker"][2].exercise
+    response = clinician_client.post(url, post_data(page, add=[str(chosen.pk)]))
+    assert response.status_code == 302
+    item = RehabPlan.objects.get().items.get()
+    assert (item.exercise, item.dosage) == (chosen, chosen.dosage)
+
+
+def test_exercises_move_up_and_down(clinician_client, signed_assessment):
+    url = new_url(signed_assessment)
+    page = clinician_client.get(url)
+    a, b, c = [item.exercise for item in page.context["picker"][:3]]
+    page = act(clinician_client, url, page, "add", add=[str(e.pk) for e in (a, b, c)])
+    page = act(clinician_client, url, page, "up:2")
+    assert exercises_of(page) == [a, c, b]
+    assert [row["focus"] for row in page.context["rows"]] == ["", "up", ""]
+    page = act(clinician_client, url, page, "down:0")
+    assert exercises_of(page) == [c, a, b]
+    # At an end, the button there is disabled: the focus moves to the other one.
+    assert [row["focus"] for row in page.context["rows"]] == ["", "down", ""]
+    page = act(clinician_client, url, page, "up:1")
+    assert [row["focus"] for row in page.context["rows"]] == ["down", "", ""]
+    clinician_client.post(url, post_data(page))
+    assert [i.exercise for i in RehabPlan.objects.get().items.order_by("order")] == [a, c, b]
+
+
+def test_a_dosage_typed_before_an_action_is_kept(clinician_client, signed_assessment):
+    url = new_url(signed_assessment)
+    page = clinician_client.get(url)
+    a, b = [item.exercise for item in page.context["picker"][:2]]
+    page = act(clinician_client, url, page, "add", add=[str(a.pk), str(b.pk)])
+    page = act(clinician_client, url, page, "down:0", **{"items-0-intensity": "Gentle, 50 %"})
+    assert exercises_of(page) == [b, a]
+    assert page.context["formset"].forms[1].initial["intensity"] == "Gentle, 50 %"
+    assert not RehabPlan.objects.exists()
+
+
+def test_the_picker_searches_by_name_and_filters_by_stage(clinician_client, signed_assessment):
+    url = new_url(signed_assessment)
+    page = clinician_client.get(url)
+    assert page.context["picker_form"]["picker_stage"].value() == 1
+    page = act(clinician_client, url, page, "find", q="BRIDGE hold", picker_stage="")
+    shown = [item.exercise.name for item in page.context["picker"] if item.shown]
+    assert shown and all("bridge hold" in name.lower() for name in shown)
+    page = act(clinician_client, url, page, "find", q="", picker_stage="2")
+    shown = [item for item in page.context["picker"] if item.shown]
+    assert shown and all(2 in item.stages for item in shown)
+    # Never beyond the plan's stage: stage 1 allows neutral or low hip flexion only.
+    assert {item.exercise.hip_flexion for item in page.context["picker"]} <= {"neutral", "low"}
+    content = page.content.decode()
+    assert "hidden" in content and "plan-picker.js" in content
+
+
+def test_pressing_enter_saves_nothing(clinician_client, signed_assessment):
+    url = new_url(signed_assessment)
+    page = clinician_client.get(url)
+    first = page.context["picker"][0].exercise
+    page = act(clinician_client, url, page, "add", add=[str(first.pk)])
+    # The form's first submit button (the one Enter presses) only shows the changes.
+    assert page.content.decode().index('value="refresh"') < page.content.decode().index(
+        'value="up:0"'
+    )
+    act(clinician_client, url, page, "refresh")
+    assert not RehabPlan.objects.exists()
+
+
 def test_a_plan_needs_at_least_one_exercise(clinician_client, signed_assessment):
     page = clinician_client.get(new_url(signed_assessment))
-    data = {k: v for k, v in post_data(page).items() if not k.endswith("-include")}
-    response = clinician_client.post(new_url(signed_assessment), data)
+    response = clinician_client.post(new_url(signed_assessment), post_data(page))
     assert response.status_code == 200
     assert "Choose at least one exercise" in response.content.decode()
     assert not RehabPlan.objects.exists()
 
 
 def test_a_missing_dosage_is_shown_next_to_the_field(clinician_client, signed_assessment):
-    page = clinician_client.get(new_url(signed_assessment))
-    first = page.context["formset"].forms[0]
+    url = new_url(signed_assessment)
+    page = clinician_client.get(url)
+    first = page.context["picker"][0].exercise
+    page = act(clinician_client, url, page, "add", add=[str(first.pk)])
     data = post_data(page)
-    data[first.add_prefix("sets")] = ""
-    response = clinician_client.post(new_url(signed_assessment), data)
+    data["items-0-sets"] = ""
+    response = clinician_client.post(url, data)
     assert response.status_code == 200
-    assert "Needed for an exercise in the plan." in response.content.decode()
+    content = response.content.decode()
+    assert "Needed for an exercise in the plan." in content
+    assert "Please correct the exercises marked below." in content
     assert not RehabPlan.objects.exists()
 
 
@@ -155,6 +261,7 @@ def test_editing_a_plan_changes_dosage_and_is_audited(clinician_client, rehab_pl
     url = reverse("rehab:plan_edit", args=[rehab_plan.pk])
     page = clinician_client.get(url)
     first = page.context["formset"].forms[0]
+    assert len(page.context["rows"]) == rehab_plan.items.count()
     data = post_data(page, review_date=(datetime.date.today() + datetime.timedelta(days=30)))
     data["review_date"] = data["review_date"].isoformat()
     data[first.add_prefix("reps")] = ""
@@ -167,6 +274,19 @@ def test_editing_a_plan_changes_dosage_and_is_audited(clinician_client, rehab_pl
     assert rehab_plan.review_date == datetime.date.today() + datetime.timedelta(days=30)
     assert AccessLog.objects.filter(action="change", object_type="rehab_plan").count() == 1
     assert item.history.count() == 2
+
+
+def test_editing_a_plan_removes_and_adds_exercises(clinician_client, rehab_plan):
+    url = reverse("rehab:plan_edit", args=[rehab_plan.pk])
+    page = clinician_client.get(url)
+    kept = exercises_of(page)
+    new = page.context["picker"][0].exercise
+    assert new not in kept
+    page = act(clinician_client, url, page, "remove:0")
+    page = act(clinician_client, url, page, "add", add=[str(new.pk)])
+    assert exercises_of(page) == [*kept[1:], new]
+    assert clinician_client.post(url, post_data(page)).status_code == 302
+    assert [i.exercise for i in rehab_plan.items.order_by("order")] == [*kept[1:], new]
 
 
 def test_the_plan_page_is_logged_and_shows_exercises(clinician_client, rehab_plan):

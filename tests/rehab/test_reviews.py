@@ -22,8 +22,8 @@ GOOD = {
     "response_24h": "same",
     "sitting_tolerance_min": "40",
     "adherence": "full",
-    "visa_h_total": "70",
     "notes": "",
+    "next_review_on": (TODAY + datetime.timedelta(days=21)).isoformat(),
 }
 
 
@@ -34,7 +34,7 @@ def test_a_review_is_saved_with_the_rules_suggestion(clinician_client, rehab_pla
     assert response["Location"] == reverse("rehab:review_detail", args=[review.pk])
     assert (review.decision, review.stage_at_review, review.suggested_stage) == ("progress", 1, 2)
     assert review.weeks_at_stage == 3.0
-    assert review.visa_h_total == 70
+    assert review.visa_h is None and review.visa_h_total is None
     assert not review.is_accepted
     assert AccessLog.objects.filter(action="create", object_type="rehab_review").count() == 1
     page = clinician_client.get(response["Location"]).content.decode()
@@ -98,6 +98,40 @@ def test_an_older_review_cannot_move_the_plan_again(
     assert RehabPlan.objects.get().current_stage == 2
 
 
+def test_the_review_sets_the_plans_next_review_date(clinician_client, rehab_plan):
+    form = clinician_client.get(review_url(rehab_plan)).context["form"]
+    assert form["next_review_on"].value() == TODAY + datetime.timedelta(weeks=2)
+    version = rehab_plan.lock_version
+    clinician_client.post(review_url(rehab_plan), GOOD)
+    review = ProgressReview.objects.get()
+    rehab_plan.refresh_from_db()
+    expected = TODAY + datetime.timedelta(days=21)
+    assert review.next_review_on == rehab_plan.review_date == expected
+    # A plan edit opened before the review is now stale: it cannot undo the new date.
+    assert rehab_plan.lock_version == version + 1
+    log = AccessLog.objects.get(action="change", object_type="rehab_plan")
+    assert log.detail.startswith(f"review date {TODAY + datetime.timedelta(weeks=2)} to {expected}")
+    page = clinician_client.get(reverse("rehab:review_detail", args=[review.pk])).content.decode()
+    assert f"{expected.day} {expected:%b %Y}" in page
+
+
+def test_a_hold_is_worded_as_staying_at_the_stage(clinician_client, clinician, rehab_plan):
+    review = make_review(plan=rehab_plan, user=clinician, marker_pain=5)
+    page = clinician_client.get(reverse("rehab:review_detail", args=[review.pk])).content.decode()
+    assert "Suggestion: stay at stage 1 (hold)" in page
+    assert "Record the review: stay at stage 1</button>" in page
+    assert "Accept: keep" not in page
+    response = clinician_client.post(reverse("rehab:review_accept", args=[review.pk]), follow=True)
+    assert "Decision recorded: the plan stays at stage 1." in response.content.decode()
+
+
+def test_a_progression_is_worded_as_moving_on(clinician_client, rehab_review):
+    page = clinician_client.get(
+        reverse("rehab:review_detail", args=[rehab_review.pk])
+    ).content.decode()
+    assert "Move the plan on to stage 2</button>" in page
+
+
 def test_accepting_a_hold_keeps_the_stage(clinician_client, clinician, rehab_plan):
     review = make_review(plan=rehab_plan, user=clinician, marker_pain=5)
     clinician_client.post(reverse("rehab:review_accept", args=[review.pk]))
@@ -115,7 +149,11 @@ def test_accepting_a_hold_keeps_the_stage(clinician_client, clinician, rehab_pla
         ({"marker_pain": "-1"}, "marker_pain", "greater than or equal to 0"),
         ({"marker_pain": ""}, "marker_pain", "This field is required."),
         ({"sitting_tolerance_min": "-5"}, "sitting_tolerance_min", "greater than or equal to 0"),
-        ({"visa_h_total": "101"}, "visa_h_total", "less than or equal to 100"),
+        ({"visa_h": "6d0c7a52-6a3f-4c1e-9d6e-2b8f0f1a7c11"}, "visa_h", "Select a valid choice"),
+        ({"next_review_on": ""}, "next_review_on", "This field is required."),
+        ({"next_review_on": "2020-01-01"}, "next_review_on", "cannot be in the past"),
+        ({"next_review_on": TODAY.isoformat()}, "next_review_on", "comes after this one"),
+        ({"next_review_on": "2999-01-01"}, "next_review_on", "within a year"),
         ({"response_24h": "fine"}, "response_24h", "Select a valid choice"),
         ({"adherence": ""}, "adherence", "This field is required."),
         ({"reviewed_on": "2999-01-01"}, "reviewed_on", "cannot be in the future"),

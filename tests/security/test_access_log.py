@@ -25,7 +25,8 @@ NO_RECORD_PAGES = {
     "login": 0,  # no patient data
     "password_change": 0,  # the user's own account
     "password_change_done": 0,
-    "dashboard": 0,  # names of drafts and recent patients, linking to their logged pages
+    # names of drafts, recent patients and rehab reviews due, linking to their logged pages
+    "dashboard": 0,
     "assessments:patient_list": 0,  # names and identifiers, linking to logged pages
     "assessments:patient_create": 0,  # an empty form
     "rehab:exercise_list": 0,  # the exercise library: no patient data

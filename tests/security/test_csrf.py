@@ -5,6 +5,8 @@ URLs come from the URL matrix's SPECS, so a new URL is covered automatically (a 
 a token (checked by the positive control below), so "nothing changed" is a real result.
 """
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -59,12 +61,14 @@ def payload(name: str) -> dict:
             "q7": "1",
             "q8_branch": "b",
             "q8b": "2",
+            "visit": "none",
         },
         "rehab:review_new": {
             "reviewed_on": today(),
             "marker_pain": "2",
             "response_24h": "same",
             "adherence": "full",
+            "next_review_on": (timezone.localdate() + datetime.timedelta(days=14)).isoformat(),
         },
         "rehab:exercise_create": {
             "name": "Cable hip extension",

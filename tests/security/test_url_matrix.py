@@ -49,6 +49,7 @@ SPECS: dict[str, Spec] = {
     "rehab:handout_pdf": Spec(objects={"plan_id": "rehab_plan"}),
     "rehab:review_detail": Spec(objects={"review_id": "rehab_review"}),
     "rehab:review_accept": Spec(objects={"review_id": "rehab_review"}, post_only=True),
+    "rehab:review_link_visa_h": Spec(objects={"review_id": "rehab_review"}, post_only=True),
     "assessments:assessment_create": Spec(objects={"patient_id": "patient"}),
     "assessments:assessment_panel": Spec(objects={"patient_id": "patient"}, post_only=True),
     "assessments:assessment_autosave_new": Spec(objects={"patient_id": "patient"}, post_only=True),
