@@ -80,12 +80,21 @@ def test_login_page_has_no_serious_axe_violations(page):
     assert not blocking, f"axe on the login page:\n{report}"
 
 
+WIDTHS = {
+    "phone": {"width": 390, "height": 844},
+    "tablet": {"width": 820, "height": 1180},
+    "desktop": {"width": 1366, "height": 768},
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
-def test_page_has_no_serious_axe_violations(page, clinician, record, name):
+def test_page_has_no_serious_axe_violations(page, clinician, record, name, width):
+    page.set_viewport_size(WIDTHS[width])
     log_in(page, clinician)
     PAGES[name](page, record)
     blocking, report = _blocking_violations(page)
-    assert not blocking, f"axe on the {name} ({page.url}):\n{report}"
+    assert not blocking, f"axe on the {name} at {width} width ({page.url}):\n{report}"
 
 
 def _tab_to(page, selector: str) -> None:

@@ -124,3 +124,26 @@ def test_the_consultation_page_has_no_serious_axe_violations(page, clinician, pa
     blocking = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
     assert blocking == []
     screenshot(page, f"16-consultation-{width}")
+
+
+def test_a_double_click_on_archive_archives_once(page, clinic_admin, patient):
+    page.set_viewport_size(WIDTHS["tablet"])
+    log_in(page, clinic_admin)
+    page.goto(f"/patients/{patient.pk}/")
+    page.get_by_text("Archive…", exact=True).click()
+    page.get_by_role("button", name="Archive patient").dblclick()
+    expect(page.locator(".archived-banner")).to_contain_text("Archived")
+    expect(page.locator("body")).not_to_contain_text("Server error")
+    assert AccessLog.objects.filter(patient_id=patient.pk, action="archive").count() == 1
+
+
+def test_a_double_click_on_save_the_plan_makes_one_plan(page, clinician, signed_assessment):
+    from rehab.models import RehabPlan
+
+    page.set_viewport_size(WIDTHS["tablet"])
+    log_in(page, clinician)
+    page.goto(f"/rehab/assessments/{signed_assessment.pk}/plan/")
+    page.get_by_role("button", name="Save the plan").dblclick()
+    expect(page.locator("body")).to_contain_text("Rehab plan")
+    expect(page.locator("body")).not_to_contain_text("Server error")
+    assert RehabPlan.objects.filter(assessment=signed_assessment).count() == 1

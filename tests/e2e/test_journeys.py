@@ -218,6 +218,7 @@ def test_clinician_assesses_signs_plans_and_downloads(page, clinician):
 def test_clinic_admin_archives_restores_and_exports(page, clinic_admin, patient, signed_assessment):
     log_in(page, clinic_admin)
     page.goto(f"/patients/{patient.pk}/")
+    page.get_by_text("Archive…", exact=True).click()  # the confirmation opens
     page.get_by_role("button", name="Archive patient").click()
     expect(page.get_by_role("status").filter(has_text="Archived on")).to_be_visible()
     patient.refresh_from_db()

@@ -119,7 +119,7 @@ CASES = {
         {"review_id": "rehab_review"},
         "rehab:review_detail",
         {"review_id": "rehab_review"},
-        "Already done — the suggestion was accepted.",
+        "Already done — the decision was recorded.",
     ),
     "VISA-H": Case(
         "assessments:visa_h_create",
@@ -162,7 +162,13 @@ def _form(client, case, request):
         return {}, str(uuid.uuid4())
     page = client.get(_reverse(request, case.page, case.page_objects))
     assert page.status_code == 200
-    data = post_data(page) if case.plan_form else payload(case.url)
+    data = payload(case.url)
+    if case.plan_form:
+        # A new plan starts empty: the clinician ticks exercises in the picker (the rules'
+        # proposal first); an edited plan posts its rows.
+        picker = page.context.get("picker") or []
+        adding = [str(picker[0].exercise.pk)] if not page.context["rows"] and picker else []
+        data = post_data(page, **({"add": adding} if adding else {}))
     return data, key_in(page)
 
 
