@@ -8,15 +8,25 @@ indistinguishable from records that do not exist.
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import (
+    DateField,
+    F,
+    Func,
+    OuterRef,
+    PositiveSmallIntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from assessments import charts
+from assessments import charts, search
 from assessments.models import Assessment, Patient, VisaHResponse
 from pht.access import require_membership
-from pht.models import AccessLog
+from pht.models import AccessLog, Clinic
 
 
 def patients_for(request: HttpRequest) -> QuerySet[Patient]:
@@ -54,30 +64,142 @@ def get_visa_h_for(request: HttpRequest, response_id) -> VisaHResponse:
     )
 
 
-# pg_trgm indexes serve substring searches of at least three characters (one trigram).
-TRIGRAM = 3
+# --- The patient list: search, columns, sorting ---------------------------------------------
+
+SORTS = ("name", "-name", "identifier", "-identifier", "last_seen", "-last_seen")
 
 
 def search_patients(
-    patients: QuerySet[Patient], query: str, *, archived: bool
+    patients: QuerySet[Patient],
+    query: str | search.Query,
+    *,
+    archived: bool | None,
+    sort: str = "name",
 ) -> QuerySet[Patient]:
-    """Case-insensitive search on names and identifier: every word must match one of them."""
-    patients = patients.filter(archived_at__isnull=not archived)
-    terms = query.split()[:6]
-    for term in terms:
+    """The patients matching a search box's text, with the list's columns, in ``sort`` order.
+
+    ``archived``: True for archived patients only, False for active ones, None for both. The
+    text is read by ``assessments.search.parse_query``: each word must be part of the
+    patient's folded names or identifier (``search_name``), each date is a date of birth,
+    each phone number part of the stored one. A text with a part that cannot be read (a date
+    that does not exist) matches nobody; the form says why.
+    """
+    if archived is not None:
+        patients = patients.filter(archived_at__isnull=not archived)
+    parsed = query if isinstance(query, search.Query) else search.parse_query(query)
+    if parsed.errors:
+        return patients.none()
+    for word in parsed.words:
+        patients = patients.filter(search_name__contains=word)
+    for day in parsed.dates:
+        patients = patients.filter(date_of_birth=day)
+    for phone in parsed.phones:
+        # A long number may also be a numeric identifier (in ``search_name``).
         patients = patients.filter(
-            Q(family_name__icontains=term)
-            | Q(given_name__icontains=term)
-            | Q(identifier__icontains=term)
+            Q(phone_digits__contains=phone.national) | Q(search_name__contains=phone.digits)
         )
-    if any(len(term) >= TRIGRAM for term in terms):
-        # Same order, through an expression no index provides: otherwise PostgreSQL walks
-        # the (clinic, family_name, given_name) index in order, filtering, betting that the
-        # matches are spread evenly; for "smith" it read 60,000 rows (65 ms) before the
-        # page was full. A term of three or more characters is selective and served by the
-        # trigram indexes (migration 0006), and sorting its matches is cheap.
-        return patients.order_by(Concat("family_name", Value("")), "given_name", "id")
-    return patients.order_by("family_name", "given_name", "id")
+    return _sorted(_with_list_columns(patients), sort, selective=parsed.is_selective)
+
+
+def _with_list_columns(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Last seen (the latest assessment or rehab review date) and the newest rehab plan's
+    stage, each a subquery the database runs for the rows of the page only.
+
+    Rehab's tables are reached through the reverse relation names (``rehab_plans``,
+    ``reviews``), so this app imports nothing from rehab (tests/pht/test_import_graph.py).
+    A patient's newest plan is their open plan: plans are not closed in this version.
+    """
+    assessed = (
+        Assessment.objects.filter(patient_id=OuterRef("pk"))
+        .order_by("-assessed_on")
+        .values("assessed_on")[:1]
+    )
+    reviewed = (
+        Patient.objects.filter(pk=OuterRef("pk"), rehab_plans__reviews__isnull=False)
+        .order_by("-rehab_plans__reviews__reviewed_on")
+        .values("rehab_plans__reviews__reviewed_on")[:1]
+    )
+    plan_stage = (
+        Patient.objects.filter(pk=OuterRef("pk"), rehab_plans__isnull=False)
+        .order_by("-rehab_plans__created_at")
+        .values("rehab_plans__current_stage")[:1]
+    )
+    return patients.annotate(
+        last_seen=_Latest(
+            Subquery(assessed, output_field=DateField()),
+            Subquery(reviewed, output_field=DateField()),
+            output_field=DateField(),
+        ),
+        plan_stage=Subquery(plan_stage, output_field=PositiveSmallIntegerField()),
+    )
+
+
+class _Latest(Func):
+    """The later of two dates, either of which may be NULL: PostgreSQL's GREATEST ignores
+    NULLs; SQLite's MAX() is NULL when any argument is, so there each falls back to the other
+    (which runs each subquery twice: PostgreSQL runs each once)."""
+
+    function = "GREATEST"
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        first, second = self.get_source_expressions()
+        latest = Func(
+            Coalesce(first, second),
+            Coalesce(second, first),
+            function="MAX",
+            output_field=self.output_field,
+        )
+        return compiler.compile(latest)
+
+
+def _sorted(patients: QuerySet[Patient], sort: str, *, selective: bool) -> QuerySet[Patient]:
+    """Order the list. Names and identifiers have indexes in list order; a selective search
+    sorts by an expression no index provides (the same order), so that the planner uses the
+    search's indexes and sorts their few matches: otherwise PostgreSQL walks the name index
+    in order, filtering, betting that the matches are spread evenly (for "smith" it read
+    60,000 rows, 65 ms, before the page was full). Last seen is computed, so always sorted."""
+    sort = sort if sort in SORTS else "name"
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    name = Concat("family_name", Value("")) if selective else F("family_name")
+    identifier = Lower("identifier")
+    if selective:
+        identifier = Concat(identifier, Value(""))
+    if key == "last_seen":
+        last_seen = F("last_seen")
+        order = [
+            last_seen.desc(nulls_last=True) if descending else last_seen.asc(nulls_last=True),
+            F("family_name").asc(),
+            F("given_name").asc(),
+            F("id").asc(),
+        ]
+        return patients.order_by(*order)
+    columns = [identifier, F("id")] if key == "identifier" else [name, F("given_name"), F("id")]
+    return patients.order_by(*(c.desc() if descending else c.asc() for c in columns))
+
+
+IDENTIFIER_BATCH = 50
+
+
+def free_identifier(clinic: Clinic) -> tuple[str, int]:
+    """The clinic's first unused numbered identifier from its next number (``NS-0043``), and
+    its number. Numbers typed by hand for other patients are skipped, whatever their case."""
+    start = clinic.next_identifier_number
+    while True:
+        wanted = {
+            clinic.identifier_for(n).lower(): n for n in range(start, start + IDENTIFIER_BATCH)
+        }
+        taken = set(
+            Patient.objects.filter(clinic_id=clinic.pk)
+            .annotate(lowered=Lower("identifier"))
+            .filter(lowered__in=list(wanted))
+            .values_list("lowered", flat=True)
+        )
+        for lowered, number in wanted.items():
+            if lowered not in taken:
+                return clinic.identifier_for(number), number
+        start += IDENTIFIER_BATCH
 
 
 # Deep pages cost an OFFSET scan; nobody pages this far rather than searching.
@@ -126,7 +248,7 @@ def page_of(queryset: QuerySet, page: str | None, *, per_page: int) -> Page:
     return Page(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
 
 
-_UNTRACKED = {"id", "created_at", "updated_at"}
+_UNTRACKED = {"id", "created_at", "updated_at", "search_name", "phone_digits"}
 
 
 def audit_trail(patient: Patient, *, limit: int = 50) -> list[dict]:
