@@ -16,14 +16,16 @@ def patient_list(request):
     form = PatientSearchForm(request.GET)
     form.is_valid()
     wanted = form.search()
+    patients = selectors.patients_for(request)
+    if not wanted["query_valid"]:
+        patients = patients.none()  # a search that cannot be read lists nobody
     patients = selectors.search_patients(
-        selectors.patients_for(request),
+        patients,
         wanted["query"] if wanted["query_valid"] else "",
         archived=wanted["archived"],
         sort=wanted["sort"],
+        clinic_id=membership.clinic_id,
     )
-    if not wanted["query_valid"]:
-        patients = patients.none()  # a search that cannot be read lists nobody
     page = selectors.page_of(patients, request.GET.get("page"), per_page=settings.PATIENTS_PER_PAGE)
     return render(
         request,
@@ -38,7 +40,8 @@ def patient_list(request):
     )
 
 
-# Sortable columns and the order a first click gives: names A to Z, most recently seen first.
+# Sortable columns and the order a first click gives: names A to Z, most recently seen first
+# (last seen sorts that way only: see selectors.RecentlySeen).
 SORTABLE = (("name", "name"), ("identifier", "identifier"), ("last_seen", "-last_seen"))
 
 
@@ -50,18 +53,13 @@ def _sort_links(wanted: dict) -> dict:
     keep = {k: v for k, v in keep.items() if v and (k, v) != ("status", "active")}
     links = {}
     for column, first in SORTABLE:
-        active = current.removeprefix("-") == column
-        target = (
-            (current.removeprefix("-") if current.startswith("-") else f"-{column}")
-            if active
-            else first
-        )
-        links[column] = {
-            "url": "?" + urlencode({**keep, "sort": target}),
-            "aria_sort": ("descending" if current.startswith("-") else "ascending")
-            if active
-            else "",
-        }
+        if current.removeprefix("-") != column:
+            target, aria_sort = first, ""
+        elif current.startswith("-"):
+            target, aria_sort = (first if first == current else column), "descending"
+        else:
+            target, aria_sort = f"-{column}", "ascending"
+        links[column] = {"url": "?" + urlencode({**keep, "sort": target}), "aria_sort": aria_sort}
     return links
 
 

@@ -130,13 +130,19 @@ def test_query_count_does_not_grow_with_plans_reviews_or_sorting(
     settings.PATIENTS_PER_PAGE = 25
     for _ in range(30):
         PatientFactory(clinic=clinic_a)
-    for sort in ("name", "-name", "identifier", "-identifier", "last_seen", "-last_seen"):
+    for sort in ("name", "-name", "identifier", "-identifier", "-last_seen"):
         for params in ({}, {"q": "family"}, {"q": "14/03/1988"}, {"status": "all"}):
             with CaptureQueriesContext(connection) as ctx:
                 response = clinician_client.get(URL, {"sort": sort, **params})
             assert response.status_code == 200
-            # session, user, membership, page (one row more than a page, with its columns)
-            assert len(ctx) == 4, (sort, params)
+            # session, user, membership, page (one row more than a page, with its columns).
+            # Most recently seen first (selectors.RecentlySeen): the newest assessments (one
+            # chunk for a page), the reviews since the oldest of them, the page's rows, and
+            # when the seen patients run out before the page ends, the never-seen ones.
+            if sort == "-last_seen":
+                assert len(ctx) <= 7, (sort, params)
+            else:
+                assert len(ctx) == 4, (sort, params)
             assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
 
 
@@ -243,7 +249,6 @@ def three(clinic_a, clinician):
         ("identifier", ["Cole", "Brown", "Adams"]),
         ("-identifier", ["Adams", "Brown", "Cole"]),
         ("-last_seen", ["Cole", "Adams", "Brown"]),  # never seen: last
-        ("last_seen", ["Adams", "Cole", "Brown"]),
     ],
 )
 def test_the_list_sorts_by_name_identifier_and_last_seen(clinician_client, three, sort, order):
@@ -271,6 +276,70 @@ def test_column_headings_link_the_other_direction_and_keep_the_search(clinician_
     assert '<a href="?q=ns&amp;status=all&amp;sort=-last_seen">Last seen</a>' in content
     response = clinician_client.get(URL, {"sort": "-last_seen"})
     content = response.content.decode()
-    assert 'aria-sort="descending"><a href="?sort=last_seen">Last seen</a>' in content
+    assert 'aria-sort="descending"><a href="?sort=-last_seen">Last seen</a>' in content
+    assert '<a href="?sort=name">Name</a>' in content
     # Paging keeps the order.
     assert 'name="sort" value="-last_seen"' in content
+
+
+def test_most_recently_seen_first_pages_exactly_as_a_full_sort_would(
+    clinician_client, clinician, clinic_a, signed_assessment, settings
+):
+    """The walk over the newest assessments (selectors.RecentlySeen) gives, page by page, the
+    order of sorting every patient by the computed last seen: ties on a date, a review long
+    after the patient's last assessment, archived patients, never-seen patients last."""
+    import datetime
+
+    from assessments import selectors
+    from assessments.models import Patient
+    from tests.factories import make_assessment, make_plan, make_review
+
+    day = datetime.date(2026, 1, 1)
+    for n in range(14):
+        seen = PatientFactory(clinic=clinic_a, family_name=f"Seen{n % 5}")
+        for visit in range(n % 3 + 1):
+            on = day + datetime.timedelta(days=(n * 7 + visit * 3) % 40)
+            make_assessment(patient=seen, user=clinician, assessed_on=on)
+    for n in range(6):
+        PatientFactory(clinic=clinic_a, family_name=f"Never{n}")
+    PatientFactory(clinic=clinic_a, family_name="Gone", archived_at=timezone.now())
+    # Assessed before anyone else, reviewed after everyone (today): first.
+    early = PatientFactory(clinic=clinic_a, family_name="Early")
+    first_visit = make_assessment(
+        patient=early, user=clinician, sign=True, assessed_on=datetime.date(2025, 6, 1)
+    )
+    plan = make_plan(assessment=first_visit, user=clinician)
+    make_review(plan=plan, user=clinician, reviewed_on=datetime.date.today())
+
+    everyone = Patient.objects.filter(clinic=clinic_a)
+    expected = [
+        p.pk for p in selectors.search_patients(everyone, "", archived=False, sort="-last_seen")
+    ]
+    assert expected[:2] == [early.pk, signed_assessment.patient_id]
+    assert len(expected) == 22
+    for per_page in (1, 4, 7, 25):
+        settings.PATIENTS_PER_PAGE = per_page
+        listed = []
+        for page in range(1, 30):
+            response = clinician_client.get(URL, {"sort": "-last_seen", "page": page})
+            rows = response.context["page"].object_list
+            listed += [p.pk for p in rows]
+            if not response.context["page"].has_next:
+                break
+        assert listed == expected, per_page
+
+
+def test_most_recently_seen_first_clamps_deep_pages(
+    clinician_client, clinician, clinic_a, settings, monkeypatch
+):
+    from assessments import selectors
+    from tests.factories import make_assessment
+
+    monkeypatch.setattr(selectors.RecentlySeen, "max_page", 2)
+    settings.PATIENTS_PER_PAGE = 1
+    for n in range(4):
+        make_assessment(patient=PatientFactory(clinic=clinic_a), user=clinician)
+    response = clinician_client.get(URL, {"sort": "-last_seen", "page": 9})
+    assert response.context["page"].number == 2
+    assert len(response.context["page"].object_list) == 1
+    assert b'rel="next"' not in response.content
