@@ -158,7 +158,7 @@ class PatientSearchForm(forms.Form):
             attrs={
                 "type": "search",
                 "class": "form-control",
-                "placeholder": "e.g. Lowe, Harriet · NS-0043 · 14/03/1988 · 07700 900123",
+                "placeholder": "e.g. Lowe, Harriet or 14/03/1988",
                 "autocomplete": "off",
             }
         ),

@@ -174,7 +174,7 @@ def test_last_seen_is_the_latest_assessment_or_review(
     assert listed[never.identifier] == (None, None, False)
     content = response.content.decode()
     assert "4 May 2026" in content and "Not yet seen" in content
-    assert "Stage 1" in content
+    assert "Stage 1" in content and "No plan" in content
 
 
 def test_an_assessment_after_the_last_review_is_the_last_seen(
@@ -337,7 +337,7 @@ def test_most_recently_seen_first_clamps_deep_pages(
 
     monkeypatch.setattr(selectors.RecentlySeen, "max_page", 2)
     settings.PATIENTS_PER_PAGE = 1
-    for n in range(4):
+    for _ in range(4):
         make_assessment(patient=PatientFactory(clinic=clinic_a), user=clinician)
     response = clinician_client.get(URL, {"sort": "-last_seen", "page": 9})
     assert response.context["page"].number == 2
