@@ -519,11 +519,19 @@ OTHER_PATIENTS = [
 ]
 
 
+# New demo patients continue each clinic's series (DPC-1015, OC-2004); /clinic/settings/.
+DEMO_NUMBERING = {
+    DEMO_CLINIC: {"identifier_prefix": "DPC", "next_identifier_number": 1015},
+    OTHER_CLINIC: {"identifier_prefix": "OC", "next_identifier_number": 2004},
+}
+
+
 def seed_demo_people() -> tuple[dict[str, Clinic], dict[str, User], int]:
     """The demo clinics, users (passwords reset) and patients; returns them and how many
     patients were new. Patients are created through the services, so they are audited."""
     clinics = {
-        name: Clinic.objects.get_or_create(name=name)[0] for name in (DEMO_CLINIC, OTHER_CLINIC)
+        name: Clinic.objects.get_or_create(name=name, defaults=DEMO_NUMBERING[name])[0]
+        for name in (DEMO_CLINIC, OTHER_CLINIC)
     }
     users = {}
     for username, first, last, clinic_name, role in DEMO_USERS:

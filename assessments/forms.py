@@ -5,9 +5,11 @@ import re
 from django import forms
 from django.utils import timezone
 
-from assessments import reasoning
+from assessments import reasoning, search
 from assessments.models import Patient
 from assessments.presenter import SECTION_TITLES
+from assessments.selectors import SORTS
+from pht.forms import DayFirstDateInput
 from pht.rules import FindingsError, visa_h
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 
@@ -19,8 +21,13 @@ NOTES_MAX_LENGTH = 5000
 class PatientForm(forms.ModelForm):
     """Create or edit a patient, scoped to one clinic.
 
-    A likely duplicate (same names and date of birth in the clinic) is reported before
-    anything is saved; the user must confirm that it is a different person.
+    A likely duplicate (same names and date of birth in the clinic, compared as the search
+    compares them: "OBrien" is O'Brien, "Zoe" is Zoë) is reported before anything is saved;
+    the user must confirm that it is a different person.
+
+    A new patient's identifier is proposed from the clinic's numbering (``proposed_identifier``
+    carries the proposal); left as proposed, the service gives the next free number when the
+    form is saved, so two registrations made at once never get the same one.
     """
 
     notes = forms.CharField(
@@ -33,6 +40,7 @@ class PatientForm(forms.ModelForm):
         required=False,
         label="I have checked: this is a different person from the patient(s) listed above",
     )
+    proposed_identifier = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     class Meta:
         model = Patient
@@ -47,10 +55,13 @@ class PatientForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            # Typed, day first: a date picker is slow for a birth date decades back, and
+            # Chromium shows <input type=date> in the browser's own locale (docs/dates.md).
+            "date_of_birth": DayFirstDateInput(),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
+        help_texts = {"date_of_birth": "Day first, for example 14/03/1988."}
 
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +69,13 @@ class PatientForm(forms.ModelForm):
         self.duplicates: list[Patient] = []
         for name in ("given_name", "family_name", "identifier", "phone"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
+        if self.data.get(self.add_prefix("proposed_identifier")) or self.initial.get(
+            "proposed_identifier"
+        ):
+            self.fields["identifier"].help_text = (
+                "The clinic's next number. Keep it (the next free number is given on saving), "
+                "or type the patient's own reference."
+            )
 
     def _others(self):
         others = Patient.objects.filter(clinic=self.clinic)
@@ -65,12 +83,27 @@ class PatientForm(forms.ModelForm):
             others = others.exclude(pk=self.instance.pk)
         return others
 
+    @property
+    def numbers_identifier(self) -> bool:
+        """A new patient whose proposed identifier was left as proposed."""
+        proposed = self.cleaned_data.get("proposed_identifier") or ""
+        identifier = self.cleaned_data.get("identifier") or ""
+        return self._registering and bool(proposed) and identifier.lower() == proposed.lower()
+
+    @property
+    def _registering(self) -> bool:
+        # A new Patient already has its UUID primary key: ask the model state instead.
+        return self.instance._state.adding
+
     def clean_identifier(self) -> str:
         identifier = self.cleaned_data["identifier"].strip()
         if not IDENTIFIER_PATTERN.match(identifier):
             raise forms.ValidationError(
                 "Use letters, digits, spaces, dots, slashes or hyphens, starting with a letter or digit."
             )
+        proposed = self.data.get(self.add_prefix("proposed_identifier"), "")
+        if self._registering and identifier.lower() == str(proposed).strip().lower():
+            return identifier  # the clinic's next free number is taken on saving
         if self._others().filter(identifier__iexact=identifier).exists():
             raise forms.ValidationError(
                 "Another patient in this clinic already has this identifier."
@@ -94,12 +127,10 @@ class PatientForm(forms.ModelForm):
             cleaned.get(k) for k in ("given_name", "family_name", "date_of_birth")
         )
         if given and family and dob:
+            # search_name starts with the folded family and given names.
+            names = f"{search.fold(family)} {search.fold(given)} "
             self.duplicates = list(
-                self._others().filter(
-                    given_name__iexact=given.strip(),
-                    family_name__iexact=family.strip(),
-                    date_of_birth=dob,
-                )[:5]
+                self._others().filter(date_of_birth=dob, search_name__startswith=names)[:5]
             )
             if self.duplicates and not cleaned.get("confirm_not_duplicate"):
                 self.add_error(
@@ -115,20 +146,58 @@ class PatientForm(forms.ModelForm):
 
 
 class PatientSearchForm(forms.Form):
+    """The patient list's search box, status filter and sort order (all from the URL)."""
+
+    STATUSES = [("active", "Active"), ("archived", "Archived"), ("all", "All")]
+
     q = forms.CharField(
         required=False,
         max_length=100,
         label="Search patients",
+        help_text="Name, identifier, date of birth (day first) or phone number.",
         widget=forms.TextInput(
             attrs={
                 "type": "search",
                 "class": "form-control",
-                "placeholder": "Name or identifier",
+                "placeholder": "e.g. Lowe, Harriet or 14/03/1988",
                 "autocomplete": "off",
             }
         ),
     )
-    archived = forms.BooleanField(required=False, label="Show archived patients only")
+    status = forms.CharField(required=False)
+    # Kept for links made before the status filter: archived=on is status=archived.
+    archived = forms.BooleanField(required=False)
+    sort = forms.CharField(required=False)
+
+    def clean_q(self) -> str:
+        query = self.cleaned_data["q"]
+        errors = search.parse_query(query).errors
+        if errors:
+            raise forms.ValidationError(list(errors))
+        return query
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        if status not in dict(self.STATUSES):
+            status = "archived" if self.data.get("archived") else "active"
+        return status
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data["sort"]
+        return sort if sort in SORTS else "name"
+
+    def search(self) -> dict:
+        """What to list: the query (``query_valid`` False when it cannot be read), ``archived`` for
+        ``search_patients`` (None for every patient), the status and the sort order."""
+        cleaned = self.cleaned_data if self.is_bound else {}
+        status = cleaned.get("status", "active")
+        return {
+            "query": cleaned.get("q", ""),
+            "query_valid": "q" not in self.errors,
+            "status": status,
+            "archived": {"active": False, "archived": True}.get(status),
+            "sort": cleaned.get("sort", "name"),
+        }
 
 
 # --- Assessment ------------------------------------------------------------------------

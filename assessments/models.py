@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
-from assessments import presenter
+from assessments import presenter, search
 from assessments.reasoning import (
     DETAIL_FIELDS,
     PHT,
@@ -47,10 +47,16 @@ class Patient(models.Model):
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the search box matches (assessments/search.py), kept by the patient service:
+    # folded names and identifier ("obrien zoe ns0043") and the phone's national digits.
+    search_name = models.TextField(blank=True, editable=False)
+    phone_digits = models.CharField(max_length=30, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = ChainedHistoricalRecords()
+    # The search columns are derived from the fields beside them: not part of the record's
+    # history (and the hash chain of the rows written before they existed stays valid).
+    history = ChainedHistoricalRecords(excluded_fields=["search_name", "phone_digits"])
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
@@ -66,6 +72,8 @@ class Patient(models.Model):
             models.Index(
                 fields=["clinic", "family_name", "given_name"], name="patient_clinic_name"
             ),
+            # Search by date of birth (assessments/search.py).
+            models.Index(fields=["clinic", "date_of_birth"], name="patient_clinic_birth"),
         ]
 
     def __str__(self) -> str:
@@ -74,6 +82,14 @@ class Patient(models.Model):
     @property
     def audit_patient_id(self):
         return self.pk
+
+    def refresh_search_columns(self) -> None:
+        """Recompute ``search_name`` and ``phone_digits`` from the names, identifier and
+        phone (the patient service calls it before every save; bulk loaders too)."""
+        self.search_name = search.search_name(
+            family_name=self.family_name, given_name=self.given_name, identifier=self.identifier
+        )
+        self.phone_digits = search.phone_digits(self.phone)
 
     @property
     def full_name(self) -> str:

@@ -4,12 +4,14 @@ import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from assessments import reasoning
+from assessments import names, reasoning, selectors
 from assessments.models import Assessment, Patient, Reevaluation, VisaHResponse
 from pht import audit, rules
 from pht.audit import Actor
+from pht.models import Clinic
 from pht.rules import visa_h
 
 DUPLICATE_IDENTIFIER = "Another patient in this clinic already has this identifier."
@@ -17,6 +19,12 @@ PATIENT_ARCHIVED = (
     "This patient is archived, so the record is read-only and nothing was saved. A clinic "
     "admin can restore the record."
 )
+# Attempts at a numbered identifier when another registration takes each one first.
+NUMBERING_ATTEMPTS = 3
+
+
+class _TakenIdentifier(Exception):
+    pass
 
 
 def _save_patient(patient: Patient) -> None:
@@ -25,14 +33,51 @@ def _save_patient(patient: Patient) -> None:
             patient.save()
     except IntegrityError:
         # Two people registering the same identifier at once: the constraint wins.
-        raise ValidationError({"identifier": DUPLICATE_IDENTIFIER}) from None
+        raise _TakenIdentifier from None
+
+
+def _tidy(data: dict) -> dict:
+    """Names as the record stores them (assessments/names.py); the rest as given."""
+    data = dict(data)
+    for name, family in (("given_name", False), ("family_name", True)):
+        if name in data:
+            data[name] = names.tidy_name(data[name], family=family)
+    return data
+
+
+def _take_identifier_number(clinic: Clinic) -> str:
+    """The clinic's next free numbered identifier (``NS-0043``), taken for this transaction.
+
+    The first statement writes the clinic's row: PostgreSQL locks that row and SQLite takes
+    its write lock, so a second registration waits here until this one commits and then
+    reads the number after it. Numbers already used (typed by hand) are skipped.
+    """
+    Clinic.objects.filter(pk=clinic.pk).update(next_identifier_number=F("next_identifier_number"))
+    current = Clinic.objects.only("id", "identifier_prefix", "next_identifier_number").get(
+        pk=clinic.pk
+    )
+    identifier, number = selectors.free_identifier(current)
+    Clinic.objects.filter(pk=clinic.pk).update(next_identifier_number=number + 1)
+    return identifier
 
 
 @transaction.atomic
-def create_patient(*, actor: Actor, data: dict) -> Patient:
-    patient = Patient(clinic=actor.clinic, **data)
+def create_patient(*, actor: Actor, data: dict, number_identifier: bool = False) -> Patient:
+    """Register a patient. With ``number_identifier`` the identifier in ``data`` is ignored
+    and the clinic's next free number is given instead (the form proposed it unedited)."""
+    patient = Patient(clinic=actor.clinic, **_tidy(data))
     audit.attribute(patient, actor)
-    _save_patient(patient)
+    for _attempt in range(NUMBERING_ATTEMPTS if number_identifier else 1):
+        if number_identifier:
+            patient.identifier = _take_identifier_number(actor.clinic)
+        patient.refresh_search_columns()
+        try:
+            _save_patient(patient)
+        except _TakenIdentifier:
+            continue
+        break
+    else:
+        raise ValidationError({"identifier": DUPLICATE_IDENTIFIER})
     audit.changed(actor, "create", patient)
     return patient
 
@@ -41,18 +86,23 @@ def create_patient(*, actor: Actor, data: dict) -> Patient:
 def update_patient(*, actor: Actor, patient: Patient, data: dict) -> list[str]:
     """Apply changed fields; returns the names of the fields that changed (never values)."""
     audit.require_same_clinic(actor, patient, "patient")
+    data = _tidy(data)
     # Compare with the stored row (locked), not the caller's instance: a bound ModelForm has
-    # already copied its input onto that instance.
+    # already copied its input onto that instance (untidied), so every field is set below.
     stored = Patient.objects.select_for_update().get(pk=patient.pk)
     if stored.is_archived:
         raise PatientArchived()
     changed = [name for name, value in data.items() if getattr(stored, name) != value]
     if not changed:
         return []
-    for name in changed:
-        setattr(patient, name, data[name])
+    for name, value in data.items():
+        setattr(patient, name, value)
+    patient.refresh_search_columns()
     audit.attribute(patient, actor)
-    _save_patient(patient)
+    try:
+        _save_patient(patient)
+    except _TakenIdentifier:
+        raise ValidationError({"identifier": DUPLICATE_IDENTIFIER}) from None
     audit.changed(
         actor,
         "change",

@@ -70,7 +70,7 @@ def seed(n_assessments: int):
     )
     n_patients = max(1, n_assessments // 5)
     for start in range(1, n_patients, BATCH):
-        Patient.objects.bulk_create(
+        batch = [
             Patient(
                 clinic=clinic,
                 identifier=f"B-{i:06d}",
@@ -79,7 +79,10 @@ def seed(n_assessments: int):
                 date_of_birth=datetime.date(1980, 1, 1),
             )
             for i in range(start, min(start + BATCH, n_patients))
-        )
+        ]
+        for patient in batch:
+            patient.refresh_search_columns()  # what the patient service would store
+        Patient.objects.bulk_create(batch)
     patient_ids = list(Patient.objects.filter(clinic=clinic).values_list("id", flat=True))
     copied = {
         name: getattr(template, name)

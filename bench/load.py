@@ -14,8 +14,10 @@ Never run by the tests. What it does, each step bounded in time:
    here, random password) for the admin, the demo clinician ``physio`` for the app;
 4. runs wrk (8 connections, 2 threads, 20 s each by default, ``bench/wrk.lua`` sends the
    cookie) against: the bare login page (the ceiling), the admin changelist search, our
-   patient search, the patient list, a patient record, an assessment page, the live panel
-   (POST) and the dashboard; prints req/s, p50 and p99 and the ratio to the admin search;
+   patient search (a name fragment; the benchmark patient's "Family, Given", date of birth
+   and phone), the patient list (by name, identifier and last seen), a patient record, an
+   assessment page, the live panel (POST) and the dashboard; prints req/s, p50 and p99 and
+   the ratio to the admin search;
 5. streams the clinic CSV export (as ``clinicadmin``) and prints rows/s and the gunicorn
    worker's resident memory before, at peak and after.
 
@@ -29,6 +31,7 @@ import argparse
 import contextlib
 import http.client
 import http.cookiejar
+import json
 import os
 import re
 import secrets
@@ -296,18 +299,21 @@ def targets(env) -> dict:
         "u.is_staff = u.is_superuser = True\n"
         "u.set_password(p)\n"
         "u.save()\n"
-        "print(a.patient_id, a.pk, p)\n"
+        "t = a.patient\n"
+        "print(json.dumps({'patient': str(t.pk), 'assessment': str(a.pk), 'admin_password': p,"
+        " 'name': f'{t.family_name}, {t.given_name}', 'born': f'{t.date_of_birth:%d/%m/%Y}',"
+        " 'phone': t.phone}))\n"
     )
     out = subprocess.run(
-        [PY, "manage.py", "shell", "-c", code],
+        [PY, "manage.py", "shell", "-c", "import json\n" + code],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
-    ).stdout.split()
-    return {"patient": out[-3], "assessment": out[-2], "admin_password": out[-1]}
+    ).stdout.splitlines()
+    return json.loads(out[-1])
 
 
 def main() -> None:
@@ -368,6 +374,7 @@ def main() -> None:
         cookie, csrf = login(args.port, "physio", DEMO_PASSWORD)
         body = urllib.parse.urlencode({**PANEL_FORM, "csrfmiddlewaretoken": csrf}, doseq=True)
         patient, assessment = found["patient"], found["assessment"]
+        quote = urllib.parse.quote_plus
         pages = [
             ("login page (ceiling)", "/accounts/login/", "", ""),
             (
@@ -377,7 +384,12 @@ def main() -> None:
                 "",
             ),
             ("patient search", f"/patients/?q={SEARCH_TERM}", "app", ""),
+            ("search Family, Given", f"/patients/?q={quote(found['name'])}", "app", ""),
+            ("search date of birth", f"/patients/?q={quote(found['born'])}", "app", ""),
+            ("search phone", f"/patients/?q={quote(found['phone'] or '07700')}", "app", ""),
             ("patient list", "/patients/", "app", ""),
+            ("list by identifier", "/patients/?sort=identifier", "app", ""),
+            ("list by last seen", "/patients/?sort=-last_seen", "app", ""),
             ("patient record", f"/patients/{patient}/", "app", ""),
             ("assessment page", f"/assessments/{assessment}/", "app", ""),
             ("live panel (POST)", f"/patients/{patient}/assessments/panel/", "app", body),

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from pht.chain import HashChained
+from pht.chain import ChainedHistoricalRecords, HashChained
 
 
 class User(AbstractUser):
@@ -18,15 +18,36 @@ class User(AbstractUser):
 
 
 class Clinic(models.Model):
+    """A clinic: its name and contact details (printed on handouts and letters) and how its
+    patient identifiers are numbered. A clinic admin edits them on /clinic/settings/."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, unique=True)
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.TextField(blank=True, help_text="Printed as typed, one line per line.")
+    email = models.EmailField(blank=True)
+    # New patients are proposed "<prefix>-<number>", e.g. NS-0043 (identifier_for).
+    identifier_prefix = models.CharField("identifier prefix", max_length=10, blank=True)
+    next_identifier_number = models.PositiveIntegerField("next number", default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChainedHistoricalRecords()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def identifier_for_next(self) -> str:
+        return self.identifier_for(self.next_identifier_number)
+
+    def identifier_for(self, number: int) -> str:
+        """The patient identifier with this number: ``NS-0043``, or ``0043`` without a prefix."""
+        return (
+            f"{self.identifier_prefix}-{number:04d}" if self.identifier_prefix else f"{number:04d}"
+        )
 
 
 class Membership(models.Model):

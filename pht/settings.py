@@ -181,6 +181,10 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# Dates typed day first in every form (14/03/1988, 14.03.1988, 14 Mar 1988, ISO too): the
+# en_GB input formats, extended (pht/formats/en_GB/formats.py). A DATE_INPUT_FORMATS setting
+# would be ignored: Django prefers the locale's formats since localisation is always on.
+FORMAT_MODULE_PATH = ["pht.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

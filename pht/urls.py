@@ -7,6 +7,7 @@ from pht import views
 urlpatterns = [
     path("", include("assessments.dashboard_urls")),
     path("clinic/switch/", views.clinic_switch, name="clinic_switch"),
+    path("clinic/settings/", views.clinic_settings, name="clinic_settings"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

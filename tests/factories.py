@@ -4,6 +4,7 @@ import datetime
 
 import factory
 
+from assessments import search
 from assessments.models import Patient
 from pht.models import Clinic, Membership, User
 from pht.rules.screen import SCREEN_KEYS
@@ -55,6 +56,14 @@ class PatientFactory(factory.django.DjangoModelFactory):
     family_name = factory.Sequence(lambda n: f"Family{n}")
     date_of_birth = datetime.date(1985, 6, 15)
     sex = Patient.Sex.FEMALE
+    phone = ""
+    # The search columns the patient service keeps (assessments/search.py).
+    search_name = factory.LazyAttribute(
+        lambda p: search.search_name(
+            family_name=p.family_name, given_name=p.given_name, identifier=p.identifier
+        )
+    )
+    phone_digits = factory.LazyAttribute(lambda p: search.phone_digits(p.phone))
 
 
 # Typical proximal hamstring tendinopathy presentation (docs/rules.md).

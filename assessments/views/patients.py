@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
@@ -13,10 +14,18 @@ from pht.audit import Actor
 def patient_list(request):
     membership = access.require_membership(request)
     form = PatientSearchForm(request.GET)
-    query, archived = "", False
-    if form.is_valid():
-        query, archived = form.cleaned_data["q"], form.cleaned_data["archived"]
-    patients = selectors.search_patients(selectors.patients_for(request), query, archived=archived)
+    form.is_valid()
+    wanted = form.search()
+    patients = selectors.patients_for(request)
+    if not wanted["query_valid"]:
+        patients = patients.none()  # a search that cannot be read lists nobody
+    patients = selectors.search_patients(
+        patients,
+        wanted["query"] if wanted["query_valid"] else "",
+        archived=wanted["archived"],
+        sort=wanted["sort"],
+        clinic_id=membership.clinic_id,
+    )
     page = selectors.page_of(patients, request.GET.get("page"), per_page=settings.PATIENTS_PER_PAGE)
     return render(
         request,
@@ -24,30 +33,66 @@ def patient_list(request):
         {
             "form": form,
             "page": page,
-            "query": query,
-            "archived": archived,
+            **wanted,
+            "columns": _sort_links(wanted),
             "membership": membership,
         },
     )
 
 
+# Sortable columns and the order a first click gives: names A to Z, most recently seen first
+# (last seen sorts that way only: see selectors.RecentlySeen).
+SORTABLE = (("name", "name"), ("identifier", "identifier"), ("last_seen", "-last_seen"))
+
+
+def _sort_links(wanted: dict) -> dict:
+    """Each sortable column's link (the same search, the other direction when it is the
+    current order) and its ``aria-sort`` value."""
+    current = wanted["sort"]
+    keep = {"q": wanted["query"], "status": wanted["status"]}
+    keep = {k: v for k, v in keep.items() if v and (k, v) != ("status", "active")}
+    links = {}
+    for column, first in SORTABLE:
+        if current.removeprefix("-") != column:
+            target, aria_sort = first, ""
+        elif current.startswith("-"):
+            target, aria_sort = (first if first == current else column), "descending"
+        else:
+            target, aria_sort = f"-{column}", "ascending"
+        links[column] = {"url": "?" + urlencode({**keep, "sort": target}), "aria_sort": aria_sort}
+    return links
+
+
 @submissions.once("Already saved — this is the patient you registered.")
 def patient_create(request):
     membership = access.require_membership(request)
-    form = PatientForm(request.POST if request.method == "POST" else None, clinic=membership.clinic)
+    if request.method == "POST":
+        form = PatientForm(request.POST, clinic=membership.clinic)
+    else:
+        form = PatientForm(clinic=membership.clinic, initial=_proposal(membership.clinic))
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.create_patient(
-                actor=Actor.from_request(request), data=form.patient_data()
+                actor=Actor.from_request(request),
+                data=form.patient_data(),
+                number_identifier=form.numbers_identifier,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Patient {patient.full_name} registered.")
+            messages.success(
+                request, f"Patient {patient.full_name} registered as {patient.identifier}."
+            )
             return submissions.done(
                 request, redirect("assessments:patient_detail", patient_id=patient.pk)
             )
     return render(request, "assessments/patient_form.html", {"form": form, "patient": None})
+
+
+def _proposal(clinic) -> dict:
+    """The new-patient form's proposal: the clinic's next free numbered identifier."""
+    identifier, _number = selectors.free_identifier(clinic)
+    return {"identifier": identifier, "proposed_identifier": identifier}
 
 
 @submissions.once("Already saved — these are the details as you saved them.")

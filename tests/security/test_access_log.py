@@ -27,6 +27,7 @@ NO_RECORD_PAGES = {
     "password_change_done": 0,
     # names of drafts, recent patients and rehab reviews due, linking to their logged pages
     "dashboard": 0,
+    "clinic_settings": 0,  # the clinic's own details: no patient data
     "assessments:patient_list": 0,  # names and identifiers, linking to logged pages
     "assessments:patient_create": 0,  # an empty form
     "rehab:exercise_list": 0,  # the exercise library: no patient data

@@ -28,6 +28,7 @@ SPECS: dict[str, Spec] = {
     "password_change_done": Spec(),
     "dashboard": Spec(),
     "clinic_switch": Spec(post_only=True),
+    "clinic_settings": Spec(admin_only=True),
     "assessments:patient_list": Spec(),
     "assessments:patient_create": Spec(),
     "assessments:patient_detail": Spec(objects={"patient_id": "patient"}),

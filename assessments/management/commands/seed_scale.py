@@ -162,6 +162,12 @@ def _vary(rng: random.Random, findings: dict, visit: int) -> dict:
     return varied
 
 
+def _phone(index: int) -> str:
+    """A UK mobile-style number, distinct per patient (fictional data)."""
+    digits = f"{index * 7_919 % 1_000_000_000:09d}"
+    return f"07{digits[:3]} {digits[3:]}"
+
+
 def _generate(args: tuple) -> list[tuple[dict, list[dict]]]:
     """Patients and evaluated assessments for ``indices``: plain dicts, no database access."""
     indices, seed, k, today_ordinal = args
@@ -184,6 +190,8 @@ def _generate(args: tuple) -> list[tuple[dict, list[dict]]]:
             "sex": sex if rng.random() < 0.97 else "not_stated",
             "notes": rng.choice(NOTES),
             "archived": rng.random() < 0.02,
+            # Not drawn from rng, so every other value stays what earlier seeds gave.
+            "phone": _phone(index),
         }
         person = _Person(dob, patient["sex"])
         assessments = []
@@ -378,14 +386,14 @@ class Command(BaseCommand):
         for number, (p, rows) in enumerate(batch):
             clinician = clinicians[number % len(clinicians)]
             archived = p.pop("archived")
-            patients.append(
-                Patient(
-                    clinic=clinic,
-                    archived_at=now if archived else None,
-                    archived_by=clinician if archived else None,
-                    **p,
-                )
+            patient = Patient(
+                clinic=clinic,
+                archived_at=now if archived else None,
+                archived_by=clinician if archived else None,
+                **p,
             )
+            patient.refresh_search_columns()  # what the patient service would store
+            patients.append(patient)
             for row in rows:
                 signed = row.pop("signed")
                 urgent = row["red_flag_urgency"] in ("emergency", "urgent")
