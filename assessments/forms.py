@@ -363,6 +363,13 @@ class AssessmentForm(forms.Form):
             (OTHER_DIAGNOSIS, "Other (describe below)"),
         ]
         self.fields["sitting_tolerance_min"].help_text = "Only when sitting is painful."
+        # VISA-H has one way in, the questionnaire (linked to this visit); its total is shown
+        # here and kept from the stored draft, never typed.
+        visa = self.fields["visa_h"]
+        visa.disabled = True
+        visa.help_text = (
+            "From the VISA-H questionnaire linked to this visit (Add a VISA-H), not typed here."
+        )
         _style_widgets(self)
         self.warnings: dict[str, str] = {}
         self._set_aside: dict = {}

@@ -1,5 +1,7 @@
 """The consultation: record findings with live reasoning, sign, amend, re-evaluate."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -142,7 +144,7 @@ def assessment_edit(request, assessment_id):
             assessment=assessment,
             evaluation=assessment.evaluation,
         )
-    form = AssessmentForm(request.POST, patient=patient)
+    form = _posted_form(request, assessment)
     if not form.is_valid():
         return _form_page(request, form=form, patient=patient, assessment=assessment)
     if request.POST.get("action") == "evaluate":
@@ -167,6 +169,21 @@ def assessment_edit(request, assessment_id):
     if request.POST.get("action") == "review":
         return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
     return redirect("assessments:assessment_edit", assessment_id=assessment.pk)
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _posted_form(request, assessment: Assessment) -> AssessmentForm:
+    """The posted form of a draft; what the form does not take (the VISA-H total, which comes
+    from the questionnaire) is kept from the stored draft."""
+    return AssessmentForm(
+        request.POST, initial=AssessmentForm.initial_for(assessment), patient=assessment.patient
+    )
 
 
 def _saved_message(form: AssessmentForm, saved: str) -> str:
@@ -221,7 +238,7 @@ def assessment_autosave_new(request, patient_id):
 def assessment_autosave(request, assessment_id):
     """A background save of a draft, with the version check (409 when someone else saved)."""
     assessment = selectors.get_assessment_for(request, assessment_id)
-    form = AssessmentForm(request.POST, patient=assessment.patient)
+    form = _posted_form(request, assessment)
     if not form.is_valid():
         return _not_saved(form)
     try:
@@ -245,6 +262,11 @@ def assessment_panel(request, patient_id):
     """
     patient = selectors.get_patient_for(request, patient_id)
     form = AssessmentForm(request.POST, patient=patient)
+    draft_id = request.POST.get("draft", "")
+    if draft_id:
+        draft = selectors.assessments_for(request).filter(patient=patient, pk=_uuid(draft_id))
+        if (found := draft.first()) is not None:
+            form = _posted_form(request, found)
     evaluation = form.entry.evaluation if form.is_valid() else None
     return render(
         request,

@@ -220,3 +220,21 @@ def test_a_new_assessment_goes_to_review_in_one_step(clinician_client, patient):
     response = clinician_client.post(new_url(patient), {**BASE, "action": "review"})
     draft = Assessment.objects.get()
     assert response["Location"] == reverse("assessments:assessment_detail", args=[draft.pk])
+
+
+def test_the_visa_h_total_comes_from_the_questionnaire_and_is_kept_on_saving(
+    clinician_client, clinician, patient
+):
+    from tests.factories import PHT_FINDINGS, make_assessment
+
+    draft = make_assessment(
+        patient=patient, user=clinician, findings={**PHT_FINDINGS, "visa_h": 55}
+    )
+    page = clinician_client.get(edit_url(draft)).content.decode()
+    assert 'name="visa_h"' in page and "disabled" in page.split('name="visa_h"')[1][:80]
+    response = clinician_client.post(
+        edit_url(draft), {**BASE, "lock_version": draft.lock_version, "visa_h": "10"}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.findings["visa_h"] == 55
