@@ -82,6 +82,7 @@ def _panel_errors(form) -> list[str]:
     return errors
 
 
+@submissions.once("Already saved: this is the draft you saved.")
 def assessment_create(request, patient_id):
     patient = selectors.get_patient_for(request, patient_id)
     audit.viewed(request, patient, detail="new assessment")
@@ -124,16 +125,27 @@ def assessment_create(request, patient_id):
         request, _saved_message(form, "Draft saved. You can keep editing, or review and sign it.")
     )
     if request.POST.get("action") == "review":
-        return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
-    return redirect("assessments:assessment_edit", assessment_id=assessment.pk)
+        return submissions.done(
+            request, redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+        )
+    return submissions.done(
+        request, redirect("assessments:assessment_edit", assessment_id=assessment.pk)
+    )
 
 
 def assessment_edit(request, assessment_id):
     assessment = selectors.get_assessment_for(request, assessment_id)
     audit.viewed(request, assessment, detail="edit draft")
     patient = assessment.patient
-    if assessment.is_signed:
-        messages.error(request, services.SIGNED_LOCKED)
+    if assessment.is_signed or assessment.is_discarded or patient.is_archived:
+        messages.error(
+            request,
+            services.PATIENT_ARCHIVED
+            if patient.is_archived
+            else services.DISCARDED
+            if assessment.is_discarded
+            else services.SIGNED_LOCKED,
+        )
         return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
     if request.method != "POST":
         form = AssessmentForm(initial=AssessmentForm.initial_for(assessment), patient=patient)

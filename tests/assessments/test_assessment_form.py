@@ -238,3 +238,11 @@ def test_the_visa_h_total_comes_from_the_questionnaire_and_is_kept_on_saving(
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.findings["visa_h"] == 55
+
+
+def test_a_new_consultation_sent_twice_makes_one_draft(clinician_client, patient):
+    data = {**BASE, "submission_key": "2f1c6f8e-3b1d-4c55-9d7e-0a4b6c1d2e3f"}
+    clinician_client.post(new_url(patient), data)
+    second = clinician_client.post(new_url(patient), data, follow=True)
+    assert "Already saved: this is the draft you saved." in second.content.decode()
+    assert Assessment.objects.filter(patient=patient).count() == 1

@@ -107,6 +107,7 @@ def test_a_double_click_on_sign_signs_once_without_an_error_page(page, clinician
     page.goto(f"/assessments/{draft.pk}/")
     page.get_by_role("button", name="Sign assessment").dblclick()
     expect(page.get_by_text("Signed by", exact=False).first).to_be_visible()
+    page.wait_for_load_state("networkidle")
     expect(page.locator("body")).not_to_contain_text("Server error")
     draft.refresh_from_db()
     assert draft.is_signed
@@ -133,6 +134,7 @@ def test_a_double_click_on_archive_archives_once(page, clinic_admin, patient):
     page.get_by_text("Archive…", exact=True).click()
     page.get_by_role("button", name="Archive patient").dblclick()
     expect(page.locator(".archived-banner")).to_contain_text("Archived")
+    page.wait_for_load_state("networkidle")
     expect(page.locator("body")).not_to_contain_text("Server error")
     assert AccessLog.objects.filter(patient_id=patient.pk, action="archive").count() == 1
 
@@ -143,7 +145,9 @@ def test_a_double_click_on_save_the_plan_makes_one_plan(page, clinician, signed_
     page.set_viewport_size(WIDTHS["tablet"])
     log_in(page, clinician)
     page.goto(f"/rehab/assessments/{signed_assessment.pk}/plan/")
+    page.locator('input[name="add"]').first.check()  # the rules' first suggestion
     page.get_by_role("button", name="Save the plan").dblclick()
-    expect(page.locator("body")).to_contain_text("Rehab plan")
+    expect(page.get_by_role("status").filter(has_text="Rehab plan saved")).to_be_visible()
+    page.wait_for_load_state("networkidle")
     expect(page.locator("body")).not_to_contain_text("Server error")
     assert RehabPlan.objects.filter(assessment=signed_assessment).count() == 1
