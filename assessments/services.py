@@ -125,6 +125,7 @@ def archive_patient(*, actor: Actor, patient: Patient) -> bool:
     audit.attribute(stored, actor)
     stored.save(update_fields=["archived_at", "archived_by", "updated_at"])
     audit.changed(actor, "archive", stored)
+    patient.archived_at, patient.archived_by = stored.archived_at, stored.archived_by
     return True
 
 
@@ -140,6 +141,7 @@ def restore_patient(*, actor: Actor, patient: Patient) -> bool:
     audit.attribute(stored, actor)
     stored.save(update_fields=["archived_at", "archived_by", "updated_at"])
     audit.changed(actor, "restore", stored)
+    patient.archived_at, patient.archived_by = None, None
     return True
 
 

@@ -134,7 +134,7 @@ class Utf8FormBodyMiddleware:
 
     def problem(self, request: HttpRequest) -> str:
         """What is wrong with the body's encoding ("" when nothing is)."""
-        charset = request.content_params.get("charset")
+        charset = (request.content_params or {}).get("charset")
         # Spelled as Django's form parser requires ("utf8" is refused there too).
         if charset is not None and charset.strip().lower() != "utf-8":
             return f"charset {charset[:40]!r}, not UTF-8"

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
-from pht.models import Submission
+from pht.models import Submission, User
 
 FIELD = "submission_key"
 KEY_LIFETIME = datetime.timedelta(hours=24)
@@ -56,11 +56,11 @@ def once(message: str):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            key = _key_of(request)
-            if key is None:
+            key, user = _key_of(request), request.user
+            if key is None or not isinstance(user, User):
                 return view(request, *args, **kwargs)
             with transaction.atomic():
-                claim, earlier = _claim(request, key)
+                claim, earlier = _claim(request, user, key)
                 if earlier is not None:
                     messages.info(request, message)
                     return HttpResponseRedirect(earlier.result_url)
@@ -74,7 +74,7 @@ def once(message: str):
 
 
 def _key_of(request: HttpRequest) -> uuid.UUID | None:
-    if request.method != "POST" or not request.user.is_authenticated:
+    if request.method != "POST":
         return None
     try:
         return uuid.UUID(request.POST.get(FIELD, ""))
@@ -82,18 +82,18 @@ def _key_of(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
-def _claim(request: HttpRequest, key: uuid.UUID) -> tuple[Submission | None, Submission | None]:
+def _claim(
+    request: HttpRequest, user: User, key: uuid.UUID
+) -> tuple[Submission | None, Submission | None]:
     """(this request's claim, None) for a new key; (None, the earlier one) for a used key."""
-    Submission.objects.filter(
-        user=request.user, created_at__lt=timezone.now() - KEY_LIFETIME
-    ).delete()
+    Submission.objects.filter(user=user, created_at__lt=timezone.now() - KEY_LIFETIME).delete()
     try:
         with transaction.atomic():
-            claim = Submission.objects.create(key=key, user=request.user, path=request.path)
+            claim = Submission.objects.create(key=key, user=user, path=request.path)
     except IntegrityError:
         # Saved before (or just now, by a submission this one waited for).
         earlier = Submission.objects.filter(key=key).first()
-        if earlier is None or earlier.user_id != request.user.pk or earlier.path != request.path:
+        if earlier is None or earlier.user_id != user.pk or earlier.path != request.path:
             raise BadRequest(NOT_YOURS) from None
         return None, earlier
     return claim, None
