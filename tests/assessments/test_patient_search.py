@@ -327,3 +327,11 @@ def test_scale_seeded_patients_are_searchable_by_name_and_phone(clinician, clini
     assert seeded.phone and seeded.search_name
     assert seeded.identifier in found(client, f"{seeded.family_name}, {seeded.given_name}")
     assert found(client, seeded.phone) == [seeded.identifier]
+
+
+@pytest.mark.parametrize("sort", ["name", "-last_seen", "identifier"])
+def test_an_unreadable_search_lists_nobody_in_any_order(clinician_client, clinic_patients, sort):
+    response = clinician_client.get(URL, {"q": "31/02/1988", "sort": sort})
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+    assert "is not a date" in response.content.decode()
