@@ -65,8 +65,9 @@ def _answer(page, group: str, option: str) -> None:
         choose(page, group, option)
 
 
-def test_a_draft_survives_an_expired_session_and_a_reload(page, clinician, patient):
-    page.set_viewport_size(WIDTHS["tablet"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_draft_survives_an_expired_session_and_a_reload(page, clinician, patient, width):
+    page.set_viewport_size(WIDTHS[width])
     log_in(page, clinician)
     page.goto(f"/patients/{patient.pk}/assessments/new/")
     _answer(page, "Onset", "Gradual")
@@ -100,9 +101,10 @@ def test_a_draft_survives_an_expired_session_and_a_reload(page, clinician, patie
     ).to_be_checked()
 
 
-def test_a_double_click_on_sign_signs_once_without_an_error_page(page, clinician, patient):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_double_click_on_sign_signs_once_without_an_error_page(page, clinician, patient, width):
     draft = make_assessment(patient=patient, user=clinician)
-    page.set_viewport_size(WIDTHS["tablet"])
+    page.set_viewport_size(WIDTHS[width])
     log_in(page, clinician)
     page.goto(f"/assessments/{draft.pk}/")
     page.get_by_role("button", name="Sign assessment").dblclick()
@@ -127,8 +129,9 @@ def test_the_consultation_page_has_no_serious_axe_violations(page, clinician, pa
     screenshot(page, f"16-consultation-{width}")
 
 
-def test_a_double_click_on_archive_archives_once(page, clinic_admin, patient):
-    page.set_viewport_size(WIDTHS["tablet"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_double_click_on_archive_archives_once(page, clinic_admin, patient, width):
+    page.set_viewport_size(WIDTHS[width])
     log_in(page, clinic_admin)
     page.goto(f"/patients/{patient.pk}/")
     page.get_by_text("Archive…", exact=True).click()
@@ -139,10 +142,11 @@ def test_a_double_click_on_archive_archives_once(page, clinic_admin, patient):
     assert AccessLog.objects.filter(patient_id=patient.pk, action="archive").count() == 1
 
 
-def test_a_double_click_on_save_the_plan_makes_one_plan(page, clinician, signed_assessment):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_double_click_on_save_the_plan_makes_one_plan(page, clinician, signed_assessment, width):
     from rehab.models import RehabPlan
 
-    page.set_viewport_size(WIDTHS["tablet"])
+    page.set_viewport_size(WIDTHS[width])
     log_in(page, clinician)
     page.goto(f"/rehab/assessments/{signed_assessment.pk}/plan/")
     page.locator('input[name="add"]').first.check()  # the rules' first suggestion
