@@ -379,7 +379,9 @@ def test_three_plans_posted_at_once_with_one_key_make_one_plan(
     client.force_login(clinician)
     url = reverse("rehab:plan_new", args=[signed_assessment.pk])
     page = client.get(url)
-    data = {**post_data(page), "submission_key": key_in(page)}
+    # A new plan starts empty: tick the rules' first suggestion in the picker.
+    first = str(page.context["picker"][0].exercise.pk)
+    data = {**post_data(page, add=[first]), "submission_key": key_in(page)}
 
     responses = _all_at_once(clinician, 3, lambda c: c.post(url, data))
 
