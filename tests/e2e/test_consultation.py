@@ -108,7 +108,7 @@ def test_a_double_click_on_sign_signs_once_without_an_error_page(page, clinician
     log_in(page, clinician)
     page.goto(f"/assessments/{draft.pk}/")
     page.get_by_role("button", name="Sign assessment").dblclick()
-    expect(page.get_by_text("Signed by", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Signed by", exact=False).first).to_be_visible(timeout=20_000)
     page.wait_for_load_state("networkidle")
     expect(page.locator("body")).not_to_contain_text("Server error")
     draft.refresh_from_db()
@@ -136,7 +136,8 @@ def test_a_double_click_on_archive_archives_once(page, clinic_admin, patient, wi
     page.goto(f"/patients/{patient.pk}/")
     page.get_by_text("Archive…", exact=True).click()
     page.get_by_role("button", name="Archive patient").dblclick()
-    expect(page.locator(".archived-banner")).to_contain_text("Archived")
+    # The second click's request queues for the database's write lock behind the first.
+    expect(page.locator(".archived-banner")).to_contain_text("Archived", timeout=20_000)
     page.wait_for_load_state("networkidle")
     expect(page.locator("body")).not_to_contain_text("Server error")
     assert AccessLog.objects.filter(patient_id=patient.pk, action="archive").count() == 1
@@ -151,7 +152,9 @@ def test_a_double_click_on_save_the_plan_makes_one_plan(page, clinician, signed_
     page.goto(f"/rehab/assessments/{signed_assessment.pk}/plan/")
     page.locator('input[name="add"]').first.check()  # the rules' first suggestion
     page.get_by_role("button", name="Save the plan").dblclick()
-    expect(page.get_by_role("status").filter(has_text="Rehab plan saved")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Rehab plan saved")).to_be_visible(
+        timeout=20_000
+    )
     page.wait_for_load_state("networkidle")
     expect(page.locator("body")).not_to_contain_text("Server error")
     assert RehabPlan.objects.filter(assessment=signed_assessment).count() == 1
