@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from assessments import reasoning, search
+from assessments import duplicates, reasoning, search, selectors
 from assessments.models import Patient
 from assessments.presenter import SECTION_TITLES
 from assessments.selectors import SORTS
@@ -21,9 +21,11 @@ NOTES_MAX_LENGTH = 5000
 class PatientForm(forms.ModelForm):
     """Create or edit a patient, scoped to one clinic.
 
-    A likely duplicate (same names and date of birth in the clinic, compared as the search
-    compares them: "OBrien" is O'Brien, "Zoe" is Zoë) is reported before anything is saved;
-    the user must confirm that it is a different person.
+    A likely duplicate (assessments/duplicates.py: close names, in either order, and the same
+    date of birth or its day and month swapped; look-alike letters from other alphabets and
+    accents folded) is reported before anything is saved; the user must confirm that it is a
+    different person. Names with invisible or direction-changing characters, or mixing
+    alphabets, are refused.
 
     A new patient's identifier is proposed from the clinic's numbering (``proposed_identifier``
     carries the proposal); left as proposed, the service gives the next free number when the
@@ -121,22 +123,38 @@ class PatientForm(forms.ModelForm):
             )
         return dob
 
+    def _clean_name(self, field: str) -> str:
+        value = self.cleaned_data[field]
+        problem = duplicates.name_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_given_name(self) -> str:
+        return self._clean_name("given_name")
+
+    def clean_family_name(self) -> str:
+        return self._clean_name("family_name")
+
     def clean(self):
         cleaned = super().clean()
         given, family, dob = (
             cleaned.get(k) for k in ("given_name", "family_name", "date_of_birth")
         )
         if given and family and dob:
-            # search_name starts with the folded family and given names.
-            names = f"{search.fold(family)} {search.fold(given)} "
-            self.duplicates = list(
-                self._others().filter(date_of_birth=dob, search_name__startswith=names)[:5]
+            self.duplicates = selectors.likely_duplicates(
+                self.clinic.pk,
+                given_name=given,
+                family_name=family,
+                date_of_birth=dob,
+                exclude=self.instance.pk if not self._registering else None,
             )
             if self.duplicates and not cleaned.get("confirm_not_duplicate"):
                 self.add_error(
                     "confirm_not_duplicate",
-                    "A patient with the same name and date of birth already exists in this clinic. "
-                    "Open the existing record instead, or tick the box to confirm this is a different person.",
+                    "A patient with a similar name and the same date of birth (or its day and "
+                    "month swapped) already exists in this clinic. Open the existing record "
+                    "instead, or tick the box to confirm this is a different person.",
                 )
         return cleaned
 

@@ -1,8 +1,11 @@
 """Tidying the names a clinician types, before the patient service stores them.
 
 Every name is trimmed, its runs of spaces collapsed to one (spaces around a hyphen are
-dropped: "Smith - Jones" is "Smith-Jones") and put in Unicode NFC, so that "Zoë" typed with a
-combining diaeresis is stored as the same letters as "Zoë" typed as one.
+dropped: "Smith - Jones" is "Smith-Jones") and put in Unicode NFKC, so that "Zoë" typed with a
+combining diaeresis is stored as the same letters as "Zoë" typed as one, and full-width
+letters or ligatures pasted from another program ("ﬁ") as the ordinary ones. Invisible and
+direction-changing characters, and words mixing alphabets, are refused before this
+(``assessments.duplicates.name_problem``).
 
 Casing is left alone when the name was typed in mixed case: the clinician has chosen it
 ("van der Berg", "de la Cruz", "McDonald", "MacLeod", "DeShawn" are kept as typed). A name
@@ -97,7 +100,7 @@ def _title_case(name: str, *, family: bool) -> str:
 
 def tidy_name(name: str, *, family: bool = False) -> str:
     """A given name (``family=False``) or family name as the patient record stores it."""
-    name = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFKC", name)
     name = _HYPHEN.sub("-", _SPACES.sub(" ", name).strip()).strip("-")
     if not name or _is_mixed_case(name):
         return name

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, Concat, Lower
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from assessments import charts, search
+from assessments import charts, duplicates, search
 from assessments.models import Assessment, Patient, VisaHResponse
 from pht.access import require_membership
 from pht.models import AccessLog, Clinic
@@ -727,3 +727,49 @@ def carry_forward_for(
         .first()
     )
     return carry_forward(source, assessed_on=assessed_on) if source else None
+
+
+# --- Likely duplicates (assessments/duplicates.py) -------------------------------------------
+
+
+def _person(patient) -> duplicates.Person:
+    return duplicates.Person(
+        key=patient.pk,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+    )
+
+
+def likely_duplicates(
+    clinic_id, *, given_name: str, family_name: str, date_of_birth, exclude=None, limit: int = 5
+) -> list[Patient]:
+    """The clinic's patients (archived included) likely to be this person: same or day-month
+    swapped date of birth and close names. One indexed query on the dates of birth."""
+    person = duplicates.Person(
+        key=exclude, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth
+    )
+    candidates = Patient.objects.filter(
+        clinic_id=clinic_id,
+        date_of_birth__in=duplicates.birth_dates_to_check(date_of_birth),
+    ).order_by("family_name", "given_name", "id")
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude)
+    return [p for p in candidates if duplicates.same_person_likely(person, _person(p))][:limit]
+
+
+def duplicate_index(clinic_id, *, dates_of_birth=None) -> duplicates.DuplicateIndex:
+    """The clinic's patients by date of birth, for matching many people at once (the CSV
+    import, the "possible duplicates" list). ``dates_of_birth`` narrows the rows read."""
+    rows = Patient.objects.filter(clinic_id=clinic_id)
+    if dates_of_birth is not None:
+        wanted: set[datetime.date] = set()
+        for day in dates_of_birth:
+            wanted |= duplicates.birth_dates_to_check(day)
+        rows = rows.filter(date_of_birth__in=wanted)
+    return duplicates.DuplicateIndex(
+        duplicates.Person(key=pk, given_name=g, family_name=f, date_of_birth=d)
+        for pk, g, f, d in rows.values_list(
+            "id", "given_name", "family_name", "date_of_birth"
+        ).iterator(chunk_size=2000)
+    )

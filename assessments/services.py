@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assessments import names, reasoning, selectors
+from assessments import duplicates, names, reasoning, selectors
 from assessments.models import Assessment, Patient, Reevaluation, VisaHResponse
 from pht import audit, rules
 from pht.audit import Actor
@@ -37,11 +37,19 @@ def _save_patient(patient: Patient) -> None:
 
 
 def _tidy(data: dict) -> dict:
-    """Names as the record stores them (assessments/names.py); the rest as given."""
+    """Names as the record stores them (assessments/names.py); the rest as given. A name with
+    invisible or direction-changing characters, or mixing alphabets, is refused (the forms
+    say so first; this keeps every other writer, such as the CSV import, to the same rule)."""
     data = dict(data)
+    problems = {}
     for name, family in (("given_name", False), ("family_name", True)):
         if name in data:
+            problem = duplicates.name_problem(data[name])
+            if problem:
+                problems[name] = problem
             data[name] = names.tidy_name(data[name], family=family)
+    if problems:
+        raise ValidationError(problems)
     return data
 
 

@@ -118,6 +118,46 @@ def test_a_confirmed_non_duplicate_is_saved(clinician_client, clinic_a):
     assert Patient.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("given", "family", "born"),
+    [
+        ("Gracee", "Adeyemi", "1991-02-11"),  # a typo
+        ("Adeyemi", "Grace", "1991-02-11"),  # given and family names swapped
+        ("Grace", "Adeyemi", "1991-11-02"),  # day and month of birth swapped
+    ],
+)
+def test_a_near_duplicate_is_reported_before_saving(
+    clinician_client, clinic_a, given, family, born
+):
+    PatientFactory(
+        clinic=clinic_a,
+        given_name="Grace",
+        family_name="Adeyemi",
+        date_of_birth=datetime.date(1991, 2, 11),
+    )
+    response = clinician_client.post(
+        URL, valid(given_name=given, family_name=family, date_of_birth=born)
+    )
+    assert response.status_code == 200
+    assert "Possible duplicate" in response.content.decode()
+    assert Patient.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        "Adey\u200bemi",
+        "Adeyemi\u202e",
+        "\u0410deyemi",
+    ],  # zero-width space, RTL override, Cyrillic A
+)
+def test_a_name_with_hidden_or_look_alike_characters_is_refused(clinician_client, family):
+    response = clinician_client.post(URL, valid(family_name=family))
+    assert response.status_code == 200
+    assert "Retype the name" in response.content.decode()
+    assert not Patient.objects.exists()
+
+
 def test_a_namesake_in_another_clinic_is_not_a_duplicate(clinician_client, clinic_b):
     PatientFactory(
         clinic=clinic_b,
