@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessments import duplicates, names, reasoning, selectors
 from assessments.models import Assessment, Patient, Reevaluation, VisaHResponse
-from pht import audit, rules
+from pht import access, audit, rules
 from pht.audit import Actor
 from pht.models import Clinic
 from pht.rules import visa_h
@@ -322,6 +322,19 @@ def _signing_errors(
     return errors
 
 
+NOT_YOURS_TO_SIGN = (
+    "Only {author}, who recorded this draft, or a clinic admin can sign it. Ask {author} to "
+    "sign it, or a clinic admin if {author} is not available."
+)
+
+
+def may_sign(user, assessment: Assessment) -> bool:
+    """Who may sign a draft: the clinician who recorded it, or a clinic admin of its clinic
+    (for a colleague who has left or is away). Signing makes the signer responsible for the
+    record, so a colleague cannot sign someone else's draft (docs/security.md)."""
+    return assessment.clinician_id == user.pk or access.is_clinic_admin(user, assessment.clinic_id)
+
+
 @transaction.atomic
 def sign_assessment(
     *,
@@ -346,6 +359,8 @@ def sign_assessment(
         raise AssessmentLocked("This assessment is already signed.")
     if stored.is_discarded:
         raise AssessmentLocked(DISCARDED)
+    if not may_sign(actor.user, stored):
+        raise ValidationError({NON_FIELD_ERRORS: NOT_YOURS_TO_SIGN.format(author=stored.clinician)})
     if stored.lock_version != lock_version:
         raise StaleDraft(STALE_DRAFT)
     if stored.rules_version != rules.RULES_VERSION:

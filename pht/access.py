@@ -61,3 +61,10 @@ def require_clinic_admin(request: HttpRequest) -> Membership:
     if not membership.is_admin:
         raise PermissionDenied("Only a clinic admin can do this.")
     return membership
+
+
+def is_clinic_admin(user, clinic_id) -> bool:
+    """Whether ``user`` is a clinic admin of that clinic (services check roles with it)."""
+    return Membership.objects.filter(
+        user=user, clinic_id=clinic_id, role=Membership.Role.CLINIC_ADMIN
+    ).exists()

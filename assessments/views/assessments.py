@@ -295,7 +295,8 @@ def assessment_panel(request, patient_id):
 def assessment_detail(request, assessment_id, sign_form=None, status=200):
     assessment = selectors.get_assessment_for(request, assessment_id)
     audit.viewed(request, assessment)
-    if sign_form is None and not assessment.is_signed:
+    may_sign = not assessment.is_signed and services.may_sign(request.user, assessment)
+    if sign_form is None and may_sign:
         sign_form = SignForm(initial={"lock_version": assessment.lock_version})
     return render(
         request,
@@ -305,6 +306,8 @@ def assessment_detail(request, assessment_id, sign_form=None, status=200):
             "patient": assessment.patient,
             "evaluation": assessment.evaluation,
             "sign_form": sign_form,
+            "may_sign": may_sign,
+            "signing_for_colleague": may_sign and assessment.clinician_id != request.user.pk,
             "versions": selectors.assessment_versions(assessment),
             "reevaluations": assessment.reevaluations.select_related("requested_by")[:10],
             "visa_h_responses": assessment.visa_h_responses.all()[:10],

@@ -171,3 +171,37 @@ def test_the_same_sign_form_sent_twice_signs_once(clinician_client, clinician, p
     second = clinician_client.post(url, data, follow=True)
     assert "Already signed: this is the signed assessment." in second.content.decode()
     assert AccessLog.objects.filter(object_id=draft.pk, detail__startswith="signed").count() == 1
+
+
+# Who may sign a draft: its author or a clinic admin (docs/security.md).
+
+
+def test_a_colleague_cannot_sign_someone_elses_draft(colleague_client, draft_assessment):
+    before = snapshot(draft_assessment)
+    response = sign(colleague_client, draft_assessment)
+    assert response.status_code == 200
+    author = draft_assessment.clinician
+    assert f"Only {author}, who recorded this draft, or a clinic admin can sign it" in (
+        response.content.decode()
+    )
+    assert snapshot(draft_assessment) == before
+
+
+def test_a_colleague_sees_who_can_sign_instead_of_the_sign_form(colleague_client, draft_assessment):
+    response = colleague_client.get(
+        reverse("assessments:assessment_detail", args=[draft_assessment.pk])
+    )
+    body = response.content.decode()
+    assert f"Only {draft_assessment.clinician} or a clinic admin can sign this draft." in body
+    assert reverse("assessments:assessment_sign", args=[draft_assessment.pk]) not in body
+
+
+def test_a_clinic_admin_can_sign_a_clinicians_draft_and_is_named_as_signer(
+    admin_client_a, clinic_admin, draft_assessment
+):
+    page = admin_client_a.get(reverse("assessments:assessment_detail", args=[draft_assessment.pk]))
+    assert "As a clinic admin you can sign it for them" in page.content.decode()
+    response = sign(admin_client_a, draft_assessment)
+    assert response.status_code == 302
+    draft_assessment.refresh_from_db()
+    assert draft_assessment.is_signed and draft_assessment.signed_by == clinic_admin
