@@ -107,6 +107,29 @@ def test_log_out_stays_open(pending):
     assert "_auth_user_id" not in pending.session
 
 
+def test_passkey_registration_waits_for_the_second_factor_too(pending):
+    response = pending.post(reverse("passkey_register_begin"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 401
+    assert "otp_webauthn_register_state" not in pending.session
+
+
+def test_a_passkey_user_is_offered_the_passkey_without_inline_script(client, clinician, settings):
+    from tests.security.inline import inline_code
+
+    settings.OTP_WEBAUTHN_RP_ID = "clinic.example.org"
+    add_passkey(clinician)
+    password_login(client, clinician)
+    response = client.get(reverse("two_factor_verify"))
+    page = response.content.decode()
+    assert 'id="passkey-verification-button"' in page
+    assert 'id="otp_webauthn_config" hidden' in page
+    assert "django_otp_webauthn/otp_webauthn_auth.js" in page
+    assert inline_code(page) == []
+    begin = client.post(reverse("passkey_verify_begin"), HTTP_ACCEPT="application/json")
+    assert begin.status_code == 200
+    assert begin.json()["rpId"] == "clinic.example.org"
+
+
 def test_the_verify_page_asks_for_the_code(pending):
     response = pending.get(reverse("two_factor_verify"))
     assert response.status_code == 200
