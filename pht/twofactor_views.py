@@ -78,8 +78,9 @@ def second_factor_given(request, device) -> None:
     actor = _actor(request)
     if actor is not None:
         twofactor.record_verification(actor, device)
+    AxesProxyHandler.update_request(request)  # the address, as django-axes reads it
     AxesProxyHandler.reset_attempts(
-        ip_address=getattr(request, "axes_ip_address", None),
+        ip_address=request.axes_ip_address,
         username=request.user.get_username(),
     )
 
