@@ -217,8 +217,17 @@ class TwoFactorRequired:
     def _send(request: HttpRequest, url_name: str, message: str) -> HttpResponse:
         target = reverse(url_name)
         if is_background(request) or "application/json" in request.headers.get("Accept", ""):
+            # Shaped like LoginRequired's answer: the consultation page keeps its answers and
+            # links to the step (static/js/consultation.js).
+            page = request.headers.get("X-PHT-Page", "/")
+            if not url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}):
+                page = "/"
             return JsonResponse(
-                {"status": "second_factor_needed", "message": message, "url": target},
+                {
+                    "status": "second_factor_needed",
+                    "message": f"{message} Your answers are kept on this device.",
+                    "login_url": f"{target}?{urlencode({'next': page})}",
+                },
                 status=401,
             )
         if request.method == "GET" and url_name == "two_factor_verify":

@@ -90,15 +90,23 @@ def test_every_page_waits_for_the_second_factor(pending, url_name):
 
 def test_a_background_request_gets_401_until_the_second_factor(pending, patient):
     url = reverse("assessments:assessment_panel", args=[patient.pk])
-    response = pending.post(url, {}, HTTP_HX_REQUEST="true")
+    response = pending.post(url, {}, HTTP_HX_REQUEST="true", HTTP_X_PHT_PAGE="/patients/")
     assert response.status_code == 401
-    assert response.json()["url"] == reverse("two_factor_verify")
+    assert response.json()["login_url"] == f"{reverse('two_factor_verify')}?next=%2Fpatients%2F"
 
 
 def test_a_patient_record_is_not_shown_before_the_second_factor(pending, patient):
     response = pending.get(reverse("assessments:patient_detail", args=[patient.pk]))
     assert response.status_code == 302
     assert not AccessLog.objects.filter(patient_id=patient.pk).exists()
+
+
+def test_a_lockout_meanwhile_signs_the_waiting_session_out(pending, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(reverse("login"), {"username": "ada", "password": "wrong"}, REMOTE_ADDR=IP)
+    response = pending.get(reverse("two_factor_verify"), REMOTE_ADDR=IP)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in pending.session
 
 
 def test_log_out_stays_open(pending):
