@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.i18n import JavaScriptCatalog
 from django_otp import login as otp_login
+from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as webauthn
 
 from pht import access, twofactor
@@ -270,7 +271,18 @@ class PasskeyRegisterComplete(webauthn.CompleteCredentialRegistrationView):
         return response
 
 
+class LockedOut(exceptions.OTPWebAuthnApiError):
+    status_code = 429
+    code = "locked_out"
+    default_detail = "Too many failed log-in attempts. Sign out and try again later."
+
+
 class PasskeyVerifyComplete(webauthn.CompleteCredentialAuthenticationView):
+    def check_can_authenticate(self):
+        super().check_can_authenticate()
+        if self.request.user.is_authenticated and _locked(self.request):
+            raise LockedOut()  # locked meanwhile (wrong codes elsewhere): a passkey waits too
+
     def complete_auth(self, device):
         # Only the signed-in user's own passkey reaches here (the helper refuses another's).
         second_factor_given(self.request, device)

@@ -109,6 +109,18 @@ def test_a_lockout_meanwhile_signs_the_waiting_session_out(pending, settings):
     assert "_auth_user_id" not in pending.session
 
 
+def test_a_passkey_waits_for_the_lockout_too(client, clinician, settings):
+    add_passkey(clinician)
+    password_login(client, clinician)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(reverse("login"), {"username": "ada", "password": "x"}, REMOTE_ADDR=IP)
+    response = client.post(
+        reverse("passkey_verify_complete"), "{}", "application/json", REMOTE_ADDR=IP
+    )
+    assert response.status_code == 429
+    assert not AccessLog.objects.filter(detail__startswith="two-factor sign-in").exists()
+
+
 def test_log_out_stays_open(pending):
     response = pending.post(reverse("logout"))
     assert response.status_code == 302
@@ -517,3 +529,25 @@ def test_the_clinic_admin_turns_the_rule_on_and_it_is_audited(admin_client_a, cl
     assert row.detail == "fields: require_two_factor"
     # The admin has no second factor yet: their next page is the set-up page.
     assert admin_client_a.get(reverse("dashboard"))["Location"] == reverse("two_factor_setup")
+
+
+# --- Passkey endpoints with junk ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body", ["", "not json", "[]", '{"id": 1}', '{"id": "x", "response": null}']
+)
+@pytest.mark.parametrize("ceremony", ["register", "verify"])
+def test_the_passkey_endpoints_refuse_junk_without_a_500(client, clinician, body, ceremony):
+    add_passkey(clinician)
+    password_login(client, clinician)
+    if ceremony == "register":  # registering a passkey needs the session verified first
+        session = client.session
+        session.pop(twofactor.PENDING_SESSION_KEY)
+        session.save()
+        WebAuthnCredential.objects.all().delete()
+    begin = client.post(reverse(f"passkey_{ceremony}_begin"), HTTP_ACCEPT="application/json")
+    assert begin.status_code == 200
+    response = client.post(reverse(f"passkey_{ceremony}_complete"), body, "application/json")
+    assert 400 <= response.status_code < 500
+    assert not AccessLog.objects.filter(detail__contains="passkey").exists()
