@@ -11,5 +11,8 @@ class PhtConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from pht.middleware import start_session_clock
+        from pht.twofactor import note_second_factor
 
         user_logged_in.connect(start_session_clock, dispatch_uid="pht-session-clock")
+        # Whether the session still owes a second factor (pht.middleware.TwoFactorRequired).
+        user_logged_in.connect(note_second_factor, dispatch_uid="pht-second-factor")

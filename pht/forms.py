@@ -50,12 +50,16 @@ class ClinicSettingsForm(forms.ModelForm):
             "email",
             "identifier_prefix",
             "next_identifier_number",
+            "require_two_factor",
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 4}),
             "phone": forms.TextInput(attrs={"type": "tel"}),
         }
-        labels = {"name": "Clinic name"}
+        labels = {
+            "name": "Clinic name",
+            "require_two_factor": "Require two-factor sign-in for everyone in this clinic",
+        }
         help_texts = {
             "name": "Shown in the menu bar and printed on handouts and letters.",
             "phone": "Printed on handouts and letters.",
@@ -64,6 +68,11 @@ class ClinicSettingsForm(forms.ModelForm):
             "identifier_prefix": (
                 "Letters or digits put before the number of each new patient's identifier, "
                 "e.g. NS for NS-0043. Leave blank for numbers alone."
+            ),
+            "require_two_factor": (
+                "After their password, everyone working in this clinic also gives a code from "
+                "an authenticator app or uses a passkey. Anyone without one is asked to set it "
+                "up before they can carry on."
             ),
         }
 
@@ -85,3 +94,54 @@ class ClinicSettingsForm(forms.ModelForm):
 
     def clinic_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+# --- Two-factor sign-in (pht/twofactor.py) ---------------------------------------------------
+
+CODE_HELP = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+
+
+class SecondFactorForm(forms.Form):
+    """A code at log-in: 6 digits from the app, or a recovery code (8 letters and digits)."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text=CODE_HELP,
+        error_messages={"required": "Enter the code."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+
+class AppCodeForm(forms.Form):
+    """The current 6-digit code, confirming the authenticator app being set up."""
+
+    code = forms.CharField(
+        label="6-digit code from the app",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit code the app shows."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class RemoveFactorForm(forms.Form):
+    """Which second factor to remove, confirmed with the account's password or a current code."""
+
+    factor = forms.ChoiceField(
+        label="Remove", widget=forms.RadioSelect, error_messages={"required": "Choose one."}
+    )
+    password = forms.CharField(
+        label="Your password, or a current code",
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password or a current code."},
+    )
+
+    def __init__(self, *args, factors: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factor"].choices = factors

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -147,3 +147,89 @@ class Utf8FormBodyMiddleware:
         except UnicodeDecodeError:
             return "bytes that are not UTF-8"
         return ""
+
+
+class TwoFactorRequired:
+    """After the password, the second factor (pht/twofactor.py).
+
+    A user who has an authenticator app or a passkey gives it before any other page: until
+    then every page redirects to the verify page (a background request answers 401). A user
+    without one whose active clinic requires it is sent to set one up. Log-out, the pages of
+    each step and the passkey ceremony's endpoints stay open. Costs no query for a user
+    without a second factor (the log-in notes whether one is due) beyond the active
+    membership that the pages read anyway.
+    """
+
+    VERIFY_OPEN = frozenset(
+        {
+            "two_factor_verify",
+            "logout",
+            "passkey_verify_begin",
+            "passkey_verify_complete",
+            "passkey_i18n",
+        }
+    )
+    SETUP_OPEN = frozenset(
+        {
+            "two_factor_setup",
+            "two_factor_app",
+            "two_factor_app_start",
+            "two_factor_recovery_codes",
+            "two_factor_new_codes",
+            "passkey_register_begin",
+            "passkey_register_complete",
+            "passkey_i18n",
+            "logout",
+            "clinic_switch",
+        }
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        from pht.access import active_membership
+        from pht.twofactor import PENDING_SESSION_KEY
+
+        name = request.resolver_match.view_name if request.resolver_match else ""
+        if request.session.get(PENDING_SESSION_KEY):
+            if name in self.VERIFY_OPEN:
+                return None
+            return self._send(request, "two_factor_verify", "Give your second factor to carry on.")
+        if name in self.SETUP_OPEN or name == "two_factor_verify":
+            return None
+        membership = active_membership(request)
+        if membership is not None and membership.clinic.require_two_factor:
+            return self._send(
+                request,
+                "two_factor_setup",
+                f"{membership.clinic.name} requires two-factor sign-in: set it up to carry on.",
+            )
+        return None
+
+    @staticmethod
+    def _send(request: HttpRequest, url_name: str, message: str) -> HttpResponse:
+        target = reverse(url_name)
+        if is_background(request) or "application/json" in request.headers.get("Accept", ""):
+            # Shaped like LoginRequired's answer: the consultation page keeps its answers and
+            # links to the step (static/js/consultation.js).
+            page = request.headers.get("X-PHT-Page", "/")
+            if not url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}):
+                page = "/"
+            return JsonResponse(
+                {
+                    "status": "second_factor_needed",
+                    "message": f"{message} Your answers are kept on this device.",
+                    "login_url": f"{target}?{urlencode({'next': page})}",
+                },
+                status=401,
+            )
+        if request.method == "GET" and url_name == "two_factor_verify":
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)

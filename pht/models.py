@@ -29,6 +29,8 @@ class Clinic(models.Model):
     # New patients are proposed "<prefix>-<number>", e.g. NS-0043 (identifier_for).
     identifier_prefix = models.CharField("identifier prefix", max_length=10, blank=True)
     next_identifier_number = models.PositiveIntegerField("next number", default=1)
+    # Everyone working in the clinic signs in with a second factor (pht.middleware).
+    require_two_factor = models.BooleanField("require two-factor sign-in", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = ChainedHistoricalRecords()

@@ -14,6 +14,7 @@ CLINIC_SETTINGS = (
     "email",
     "identifier_prefix",
     "next_identifier_number",
+    "require_two_factor",
 )
 
 DUPLICATE_NAME = "Another clinic already uses this name."

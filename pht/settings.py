@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    # Second factor (pht/twofactor.py): authenticator-app codes, recovery codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "pht",
     "assessments",
     "rehab",
@@ -89,11 +94,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed its second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out after the idle or absolute limit (below), then every page needs a log-in; a
     # background request (live panel, autosave) of a signed-out user answers 401.
     "pht.middleware.SessionTimeout",
     "pht.middleware.LoginRequired",
+    # After the password: a user with a second factor proves it before any other page, and a
+    # clinic that requires one sends its users without one to set it up.
+    "pht.middleware.TwoFactorRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -236,6 +246,26 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Keep the failure records only (no row per successful log-in; the access log has those).
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+
+# Second factor (pht/twofactor.py, docs/security.md). Authenticator apps show the issuer as
+# the account's name. Passkeys (django-otp-webauthn) are bound to the relying party ID, the
+# site's domain: changing it later makes every registered passkey unusable.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "PHT Clinic")
+_FIRST_HOST = next(
+    (h.lstrip(".") for h in ALLOWED_HOSTS if h != "*" and not h[:1].isdigit() and "[" not in h),
+    "",
+)
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost" if DEBUG else _FIRST_HOST)
+OTP_WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "PHT Clinic")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = envlist(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    "http://localhost:8000"
+    if DEBUG
+    else (f"https://{OTP_WEBAUTHN_RP_ID}" if OTP_WEBAUTHN_RP_ID else ""),
+)
+# Passkeys are a second factor here, after the password: never a log-in on their own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "django_otp_webauthn"
 
 # Transport security: secure by default when DEBUG is off; each can be turned off for a
 # plain-HTTP loopback run (benchmarks) by setting it to 0.

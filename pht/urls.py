@@ -24,6 +24,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # Two-factor sign-in (pht/twofactor_urls.py).
+    path("accounts/two-factor/", include("pht.twofactor_urls")),
     path("", include("assessments.urls")),
     path("", include("exports.urls")),
     path("rehab/", include("rehab.urls")),

@@ -9,6 +9,7 @@ through the same log.
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pht.models import AccessLog, User
 from tests.security.test_url_matrix import (  # noqa: F401 (a fixture)
@@ -28,6 +29,10 @@ NO_RECORD_PAGES = {
     # names of drafts, recent patients and rehab reviews due, linking to their logged pages
     "dashboard": 0,
     "clinic_settings": 0,  # the clinic's own details: no patient data
+    "two_factor_setup": 0,  # the user's own second factors
+    "two_factor_app": 0,
+    "two_factor_new_codes": 0,
+    "passkey_i18n": 0,  # the passkey script's translations
     "assessments:patient_list": 0,  # names and identifiers, linking to logged pages
     "assessments:patient_create": 0,  # an empty form
     "rehab:exercise_list": 0,  # the exercise library: no patient data
@@ -35,13 +40,16 @@ NO_RECORD_PAGES = {
     "exports:index": 0,  # the CSV filter form
     "exports:clinic_csv": 1,  # every patient's assessments: one export row
 }
+# Pages only a session that still owes its second factor sees (anyone else is sent on): the
+# verify step writes its one row once the factor is given, none on showing the form.
+SECOND_STEP_PAGES = {"two_factor_verify": 0}
 # The exercise page is keyed by a slug and shows the library, not a patient.
 NOT_PATIENT_RECORDS = {"rehab:exercise_detail"}
 
 
 def test_every_get_page_is_classified():
     get_pages = {n for n in enumerate_url_names() if not SPECS[n].post_only and n != "logout"}
-    assert get_pages == set(RECORD_PAGES) | set(NO_RECORD_PAGES)
+    assert get_pages == set(RECORD_PAGES) | set(NO_RECORD_PAGES) | set(SECOND_STEP_PAGES)
 
 
 def _patient_of(record):
@@ -73,6 +81,20 @@ def test_a_page_without_a_record_writes_what_it_declares(admin_client_a, client,
     if hasattr(response, "streaming_content"):
         b"".join(response.streaming_content)
     assert AccessLog.objects.count() - before == NO_RECORD_PAGES[name]
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_STEP_PAGES))
+def test_a_second_step_page_writes_what_it_declares(client, clinic_admin, clinic_a, name):
+    from pht import twofactor
+    from pht.audit import Actor
+    from tests.factories import PASSWORD
+
+    twofactor.start_authenticator_app(actor=Actor(clinic_admin, clinic_a))
+    TOTPDevice.objects.update(confirmed=True)
+    client.post(reverse("login"), {"username": "cara", "password": PASSWORD})
+    before = AccessLog.objects.count()
+    assert client.get(reverse(name)).status_code == 200
+    assert AccessLog.objects.count() - before == SECOND_STEP_PAGES[name]
 
 
 def test_a_form_posted_back_with_errors_logs_no_second_read(clinician_client, patient):

@@ -107,6 +107,7 @@ MUTATING = [
     "rehab:review_new",
     "rehab:review_accept",
     "rehab:exercise_create",
+    "two_factor_app_start",
 ]
 
 
