@@ -69,7 +69,11 @@ def clinic_user_invite(request):
             _remember_link(request, invitation, token)
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return submissions.done(request, redirect("clinic_users"))
-    return render(request, "pht/clinic_user_invite.html", {"form": form})
+    return render(
+        request,
+        "pht/clinic_user_invite.html",
+        {"form": form, "days": settings.INVITATION_DAYS},
+    )
 
 
 @require_POST

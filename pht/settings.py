@@ -60,42 +60,44 @@ _EMAIL_BACKENDS = {
 }
 
 
-def email_settings(url: str) -> dict:
-    """The EMAIL_* settings for an ``EMAIL_URL``: ``console://``, ``memory://``, ``dummy://``,
-    ``smtp://user:password@host:587?tls=1`` (or ``?ssl=1``), ``smtp+tls://`` / ``smtp+ssl://``.
-    User and password may be %-encoded. Anything else fails loudly."""
+def email_mailer(url: str) -> dict:
+    """The default mailer (Django's ``MAILERS["default"]``) for an ``EMAIL_URL``:
+    ``console://``, ``memory://``, ``dummy://``, ``smtp://user:password@host:587?tls=1`` (or
+    ``?ssl=1``), ``smtp+tls://`` / ``smtp+ssl://``. User and password may be %-encoded.
+    Anything else fails loudly."""
     parsed = urllib.parse.urlsplit(url.strip())
     scheme = parsed.scheme.lower()
     if scheme not in _EMAIL_BACKENDS:
         raise ImproperlyConfigured(
-            f"EMAIL_URL must start with one of {', '.join(sorted(_EMAIL_BACKENDS))}://; "
-            f"got {scheme + '://' if scheme else url!r}"
+            f"EMAIL_URL must start with one of {', '.join(sorted(_EMAIL_BACKENDS))}:// "
+            f"(got {scheme + '://' if scheme else repr(url)})"
         )
-    config: dict = {"EMAIL_BACKEND": _EMAIL_BACKENDS[scheme]}
+    mailer: dict = {"BACKEND": _EMAIL_BACKENDS[scheme]}
     if not scheme.startswith("smtp"):
-        return config
+        return mailer
     if not parsed.hostname:
         raise ImproperlyConfigured(
-            "EMAIL_URL for SMTP needs a host, e.g. smtp://mail.example.org:587"
+            "EMAIL_URL for SMTP needs a host, e.g. smtp+tls://user:password@mail.example.org:587"
         )
     query = dict(urllib.parse.parse_qsl(parsed.query))
     try:
         port = parsed.port
     except ValueError:
-        raise ImproperlyConfigured(f"EMAIL_URL has an invalid port: {url!r}") from None
+        raise ImproperlyConfigured("EMAIL_URL has an invalid port.") from None
     use_tls = scheme == "smtp+tls" or query.get("tls", "").lower() in _TRUE
     use_ssl = scheme == "smtp+ssl" or query.get("ssl", "").lower() in _TRUE
     if use_tls and use_ssl:
         raise ImproperlyConfigured("EMAIL_URL: choose TLS (STARTTLS) or SSL, not both.")
-    config.update(
-        EMAIL_HOST=parsed.hostname,
-        EMAIL_PORT=port or (465 if use_ssl else 587 if use_tls else 25),
-        EMAIL_HOST_USER=urllib.parse.unquote(parsed.username or ""),
-        EMAIL_HOST_PASSWORD=urllib.parse.unquote(parsed.password or ""),
-        EMAIL_USE_TLS=use_tls,
-        EMAIL_USE_SSL=use_ssl,
-    )
-    return config
+    mailer["OPTIONS"] = {
+        "host": parsed.hostname,
+        "port": port or (465 if use_ssl else 587 if use_tls else 25),
+        "username": urllib.parse.unquote(parsed.username or ""),
+        "password": urllib.parse.unquote(parsed.password or ""),
+        "use_tls": use_tls,
+        "use_ssl": use_ssl,
+        "timeout": 20,
+    }
+    return mailer
 
 
 DEBUG = envbool("DEBUG", False)
@@ -270,17 +272,11 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# E-mail (invitations, password reset): EMAIL_URL names the backend (email_settings above);
+# E-mail (invitations, password reset): EMAIL_URL names the default mailer (email_mailer above);
 # the console by default with DEBUG on, else nothing leaves until it is set (dummy://).
-_EMAIL = email_settings(os.environ.get("EMAIL_URL", "console://" if DEBUG else "dummy://"))
-EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
-EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
-EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = 20
+MAILERS = {
+    "default": email_mailer(os.environ.get("EMAIL_URL", "console://" if DEBUG else "dummy://"))
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PHT Clinic <noreply@localhost>")
 # Invitations to join a clinic expire after this many days; after accepting, the new user
 # goes to this page (a URL name).
