@@ -112,7 +112,11 @@ def test_an_invitation_expires_after_the_configured_days(admin_client_a, setting
 def test_inviting_is_audited_without_names(admin_client_a, clinic_admin):
     admin_client_a.post(INVITE, {"email": "eli@example.org", "role": "clinic_admin"})
     row = AccessLog.objects.get(action="invite")
-    assert (row.user, row.object_type, row.detail) == (clinic_admin, "invitation", "role: clinic_admin")
+    assert (row.user, row.object_type, row.detail) == (
+        clinic_admin,
+        "invitation",
+        "role: clinic_admin",
+    )
     assert row.object_id == Invitation.objects.get().pk
     assert "eli" not in row.detail
 
@@ -225,7 +229,9 @@ def test_a_taken_username_is_refused(invited, client, clinician):
     assert User.objects.filter(email="eli@example.org").count() == 0
 
 
-def test_an_existing_account_joins_after_signing_in(clinic_b, other_clinician, clinic_admin, clinic_a):
+def test_an_existing_account_joins_after_signing_in(
+    clinic_b, other_clinician, clinic_admin, clinic_a
+):
     other_clinician.email = "dev@example.org"
     other_clinician.save()
     _, token = accounts.invite(
@@ -256,7 +262,11 @@ def test_an_admin_changes_a_role(admin_client_a, colleague, clinic_a, clinic_adm
     membership.refresh_from_db()
     assert membership.role == "clinic_admin"
     row = AccessLog.objects.get(action="role")
-    assert (row.user, row.object_id, row.detail) == (clinic_admin, membership.uuid, "role: clinic_admin")
+    assert (row.user, row.object_id, row.detail) == (
+        clinic_admin,
+        membership.uuid,
+        "role: clinic_admin",
+    )
 
 
 def test_an_admin_cannot_demote_or_deactivate_themselves(admin_client_a, clinic_admin, clinic_a):
@@ -286,7 +296,9 @@ def test_the_last_active_admin_cannot_be_removed(clinic_a, clinic_admin, colleag
     accounts.reactivate(actor=actor, membership=ben)
     accounts.deactivate(actor=Actor(colleague, clinic_a), membership=second)
     with pytest.raises(Exception, match="at least one active clinic admin"):
-        accounts.change_role(actor=actor, membership=membership_of(colleague, clinic_a), role="clinician")
+        accounts.change_role(
+            actor=actor, membership=membership_of(colleague, clinic_a), role="clinician"
+        )
 
 
 def test_a_clinician_cannot_change_a_role(clinician_client, colleague, clinic_a):
@@ -311,7 +323,10 @@ def test_deactivation_signs_the_person_out_at_their_next_request(
     colleague.refresh_from_db()
     membership.refresh_from_db()
     assert not colleague.is_active and membership.deactivated_at is not None
-    assert Client().post(reverse("login"), {"username": "ben", "password": PASSWORD}).status_code == 200
+    assert (
+        Client().post(reverse("login"), {"username": "ben", "password": PASSWORD}).status_code
+        == 200
+    )
     assert "Deactivated" in admin_client_a.get(USERS).content.decode()
 
 
@@ -340,7 +355,10 @@ def test_reactivation_restores_access(admin_client_a, colleague, clinic_a):
     colleague.refresh_from_db()
     membership.refresh_from_db()
     assert colleague.is_active and membership.is_active
-    assert Client().post(reverse("login"), {"username": "ben", "password": PASSWORD}).status_code == 302
+    assert (
+        Client().post(reverse("login"), {"username": "ben", "password": PASSWORD}).status_code
+        == 302
+    )
     actions = list(AccessLog.objects.order_by("at", "id").values_list("action", flat=True))
     assert actions[-2:] == ["deactivate", "reactivate"]
 
@@ -371,8 +389,12 @@ def test_the_list_shows_who_is_locked_out_and_the_admin_unlocks(
     page = admin_client_a.get(USERS).content.decode()
     assert "Locked out" in page
     membership = membership_of(colleague, clinic_a)
-    response = admin_client_a.post(reverse("clinic_user_unlock", args=[membership.uuid]), follow=True)
-    assert "Ben User" in response.content.decode() and "can log in again" in response.content.decode()
+    response = admin_client_a.post(
+        reverse("clinic_user_unlock", args=[membership.uuid]), follow=True
+    )
+    assert (
+        "Ben User" in response.content.decode() and "can log in again" in response.content.decode()
+    )
     assert not AccessAttempt.objects.filter(username="ben").exists()
     assert "Locked out</span>" not in admin_client_a.get(USERS).content.decode()
     login = Client().post(
