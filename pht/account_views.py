@@ -265,7 +265,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        if form.has_error("old_password"):
+        if form.has_error("old_password", "password_incorrect"):
             credentials = self._credentials()
             user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
             if AxesProxyHandler.is_locked(self.request, credentials):

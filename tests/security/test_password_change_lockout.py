@@ -73,3 +73,8 @@ def test_the_right_current_password_changes_it(ada, clinician):
     assert response.status_code == 302
     clinician.refresh_from_db()
     assert clinician.check_password(NEW)
+
+
+def test_an_empty_current_password_is_not_counted(ada):
+    change(ada, "")
+    assert not AccessAttempt.objects.exists()
