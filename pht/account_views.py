@@ -28,11 +28,23 @@ def _error_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _remember_link(request, invitation: Invitation, token: str) -> None:
-    """Keep the new link for the users page, which shows it once (then forgets it)."""
+def _send_and_show(request, invitation: Invitation, token: str) -> bool:
+    """E-mail the link and keep it for the users page, which shows it once (then forgets
+    it). False when the e-mail could not be sent."""
     link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
-    request.session[SHOWN_LINK_KEY] = {"link": link, "email": invitation.email}
-    accounts.send_invitation(invitation=invitation, link=link)
+    sent = accounts.send_invitation(invitation=invitation, link=link)
+    request.session[SHOWN_LINK_KEY] = {"link": link, "email": invitation.email, "sent": sent}
+    return sent
+
+
+def _report_sending(request, invitation: Invitation, sent: bool, done: str) -> None:
+    if sent:
+        messages.success(request, done)
+    else:
+        messages.warning(
+            request,
+            f"The e-mail to {invitation.email} could not be sent: pass on the link below yourself.",
+        )
 
 
 # --- clinic users -------------------------------------------------------------------------
@@ -66,8 +78,8 @@ def clinic_user_invite(request):
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            _remember_link(request, invitation, token)
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            sent = _send_and_show(request, invitation, token)
+            _report_sending(request, invitation, sent, f"Invitation sent to {invitation.email}.")
             return submissions.done(request, redirect("clinic_users"))
     return render(
         request,
@@ -86,7 +98,13 @@ def clinic_invitation_renew(request, invitation_id):
     except ValidationError as error:
         messages.error(request, _error_message(error))
     else:
-        _remember_link(request, invitation, token)
+        sent = _send_and_show(request, invitation, token)
+        _report_sending(
+            request,
+            invitation,
+            sent,
+            f"A new link was sent to {invitation.email}; the old one no longer works.",
+        )
         messages.success(
             request, f"A new link was sent to {invitation.email}; the old one no longer works."
         )

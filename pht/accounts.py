@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 
 from axes.models import AccessAttempt
@@ -26,6 +28,8 @@ from django.utils import timezone
 from pht import access, audit
 from pht.audit import Actor
 from pht.models import Clinic, Invitation, Membership, User
+
+logger = logging.getLogger(__name__)
 
 ALREADY_MEMBER = "This person is already a member of the clinic."
 DEACTIVATED_MEMBER = (
@@ -243,15 +247,22 @@ def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
     return stored
 
 
-def send_invitation(*, invitation: Invitation, link: str) -> None:
-    """The invitation e-mail (Django's ``send_mail``, the backend of ``EMAIL_URL``)."""
+def send_invitation(*, invitation: Invitation, link: str) -> bool:
+    """The invitation e-mail (Django's ``send_mail``, the mailer of ``EMAIL_URL``). False when
+    it could not be handed to the mail server: the link is shown to the admin anyway."""
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS}
-    send_mail(
-        subject=f"You are invited to {invitation.clinic.name} on PHT Clinic",
-        message=render_to_string("registration/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    try:
+        send_mail(
+            subject=f"You are invited to {invitation.clinic.name} on PHT Clinic",
+            message=render_to_string("registration/invitation_email.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        # The address is not logged (personal data); the invitation's id is enough.
+        logger.warning("Could not send the e-mail of invitation %s", invitation.pk)
+        return False
+    return True
 
 
 def _claim(invitation: Invitation) -> Invitation:

@@ -273,9 +273,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # E-mail (invitations, password reset): EMAIL_URL names the default mailer (email_mailer above);
-# the console by default with DEBUG on, else nothing leaves until it is set (dummy://).
+# the console by default with DEBUG on, else Django's own default, SMTP on localhost:25.
 MAILERS = {
-    "default": email_mailer(os.environ.get("EMAIL_URL", "console://" if DEBUG else "dummy://"))
+    "default": email_mailer(
+        os.environ.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
+    )
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PHT Clinic <noreply@localhost>")
 # Invitations to join a clinic expire after this many days; after accepting, the new user

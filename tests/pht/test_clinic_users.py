@@ -408,3 +408,18 @@ def test_the_list_shows_who_is_locked_out_and_the_admin_unlocks(
 def test_failures_below_the_limit_are_not_a_lockout(admin_client_a, colleague):
     lock_out(times=4)
     assert "Locked out</span>" not in admin_client_a.get(USERS).content.decode()
+
+
+def test_when_the_mail_server_fails_the_link_is_still_shown(admin_client_a, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(accounts, "send_mail", refuse)
+    response = admin_client_a.post(
+        INVITE, {"email": "eli@example.org", "role": "clinician"}, follow=True
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "could not be sent: pass on the link below yourself" in page
+    assert re.search(r'value="http://testserver/accounts/invite/[^"]+/"', page)
+    assert Invitation.objects.filter(email="eli@example.org").exists()

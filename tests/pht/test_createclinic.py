@@ -97,3 +97,17 @@ def test_it_exits_non_zero_from_the_command_line(db, capsys):
         )
     assert exit_info.value.code != 0
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_failed_email_still_prints_the_link(db, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(accounts, "send_mail", refuse)
+    err = io.StringIO()
+    out = io.StringIO()
+    call_command(
+        "createclinic", "Eastside Physio", admin_email="ivy@example.org", stdout=out, stderr=err
+    )
+    assert "could not be sent" in err.getvalue()
+    assert "/accounts/invite/" in out.getvalue().strip().splitlines()[-1]

@@ -51,10 +51,13 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         base = (options["base_url"] or settings.SITE_URL or "http://127.0.0.1:8000").rstrip("/")
         link = base + reverse("invitation_accept", args=[token])
-        accounts.send_invitation(invitation=invitation, link=link)
+        sent = accounts.send_invitation(invitation=invitation, link=link)
         self.stdout.write(self.style.SUCCESS(f"Created the clinic {clinic.name}."))
+        if not sent:
+            self.stderr.write(f"The e-mail to {email} could not be sent (check EMAIL_URL).")
         self.stdout.write(
             f"Invitation for its first clinic admin ({email}), valid for "
-            f"{settings.INVITATION_DAYS} days, sent by e-mail. The link (works once):"
+            f"{settings.INVITATION_DAYS} days{', sent by e-mail' if sent else ''}. "
+            "The link (works once):"
         )
         self.stdout.write(link)
