@@ -21,14 +21,17 @@ def active_membership(request: HttpRequest) -> Membership | None:
     """The membership the user is working under, or None (anonymous or no clinic).
 
     A user may belong to several clinics; the session remembers which one is active and
-    falls back to the first by clinic name. Cached on the request.
+    falls back to the first by clinic name. A membership a clinic admin deactivated counts
+    for nothing. Cached on the request.
     """
     if hasattr(request, _CACHE_ATTR):
         return getattr(request, _CACHE_ATTR)
     membership = None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        memberships = Membership.objects.filter(user=user).select_related("clinic")
+        memberships = Membership.objects.filter(
+            user=user, deactivated_at__isnull=True
+        ).select_related("clinic")
         wanted = request.session.get(ACTIVE_CLINIC_SESSION_KEY)
         if wanted:
             membership = memberships.filter(clinic_id=wanted).first()
@@ -43,7 +46,9 @@ def memberships_of(user) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(
-        Membership.objects.filter(user=user).select_related("clinic").order_by("clinic__name")
+        Membership.objects.filter(user=user, deactivated_at__isnull=True)
+        .select_related("clinic")
+        .order_by("clinic__name")
     )
 
 

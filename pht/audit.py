@@ -89,6 +89,22 @@ def log(
     )
 
 
+def log_by_command(
+    *, clinic: Clinic, command: str, action: str, object_type: str, object_id=None, detail=""
+) -> AccessLog:
+    """A row for a change made by a management command, where no user is signed in: the
+    row names the command (``manage.py createclinic``) instead of a user."""
+    return AccessLog.objects.create(
+        user=None,
+        username=f"manage.py {command}"[:150],
+        clinic=clinic,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail[:200],
+    )
+
+
 class AuditedRecord(Protocol):
     """A record whose pages are access-logged: each model names its log type and patient."""
 

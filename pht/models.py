@@ -65,6 +65,10 @@ class Membership(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role, default=Role.CLINICIAN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # In URLs of the clinic users page (never the sequential id).
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set when a clinic admin ends the person's access to this clinic (pht.accounts).
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -79,6 +83,52 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.CLINIC_ADMIN
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+
+class Invitation(models.Model):
+    """An invitation to join a clinic, sent by a clinic admin (or ``manage.py createclinic``).
+
+    Only the SHA-256 of the link's token is stored: whoever reads the database cannot accept
+    an invitation. Single use (``accepted_at``), expiring, revocable.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(
+        max_length=20, choices=Membership.Role, default=Membership.Role.CLINICIAN
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.clinic} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_usable(self) -> bool:
+        return self.is_pending and self.expires_at > timezone.now()
 
 
 class AccessLog(HashChained):
@@ -96,6 +146,14 @@ class AccessLog(HashChained):
         ARCHIVE = "archive", "Archived"
         RESTORE = "restore", "Restored"
         EXPORT = "export", "Exported"
+        # Clinic users (pht.accounts): object_type "invitation" or "membership".
+        INVITE = "invite", "Invited"
+        REVOKE = "revoke", "Revoked an invitation"
+        JOIN = "join", "Joined"
+        ROLE = "role", "Changed a role"
+        DEACTIVATE = "deactivate", "Deactivated"
+        REACTIVATE = "reactivate", "Reactivated"
+        UNLOCK = "unlock", "Unlocked"
 
     # A default, not auto_now_add: the value must be set before the row is hashed.
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)

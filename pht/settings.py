@@ -8,6 +8,7 @@ DEBUG=1 for a local demo.
 
 import datetime
 import os
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,56 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+ssl": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def email_mailer(url: str) -> dict:
+    """The default mailer (Django's ``MAILERS["default"]``) for an ``EMAIL_URL``:
+    ``console://``, ``memory://``, ``dummy://``, ``smtp://user:password@host:587?tls=1`` (or
+    ``?ssl=1``), ``smtp+tls://`` / ``smtp+ssl://``. User and password may be %-encoded.
+    Anything else fails loudly."""
+    parsed = urllib.parse.urlsplit(url.strip())
+    scheme = parsed.scheme.lower()
+    if scheme not in _EMAIL_BACKENDS:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with one of {', '.join(sorted(_EMAIL_BACKENDS))}:// "
+            f"(got {scheme + '://' if scheme else repr(url)})"
+        )
+    mailer: dict = {"BACKEND": _EMAIL_BACKENDS[scheme]}
+    if not scheme.startswith("smtp"):
+        return mailer
+    if not parsed.hostname:
+        raise ImproperlyConfigured(
+            "EMAIL_URL for SMTP needs a host, e.g. smtp+tls://user:password@mail.example.org:587"
+        )
+    query = dict(urllib.parse.parse_qsl(parsed.query))
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL has an invalid port.") from None
+    use_tls = scheme == "smtp+tls" or query.get("tls", "").lower() in _TRUE
+    use_ssl = scheme == "smtp+ssl" or query.get("ssl", "").lower() in _TRUE
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured("EMAIL_URL: choose TLS (STARTTLS) or SSL, not both.")
+    mailer["OPTIONS"] = {
+        "host": parsed.hostname,
+        "port": port or (465 if use_ssl else 587 if use_tls else 25),
+        "username": urllib.parse.unquote(parsed.username or ""),
+        "password": urllib.parse.unquote(parsed.password or ""),
+        "use_tls": use_tls,
+        "use_ssl": use_ssl,
+        "timeout": 20,
+    }
+    return mailer
 
 
 DEBUG = envbool("DEBUG", False)
@@ -230,6 +281,23 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tru
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# E-mail (invitations, password reset): EMAIL_URL names the default mailer (email_mailer above);
+# the console by default with DEBUG on, else Django's own default, SMTP on localhost:25.
+MAILERS = {
+    "default": email_mailer(
+        os.environ.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PHT Clinic <noreply@localhost>")
+# Invitations to join a clinic expire after this many days; after accepting, the new user
+# sets up a second factor on this page (a URL name); an existing account that joins goes to
+# the dashboard.
+INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+INVITATION_NEXT_URL = "two_factor_setup"
+# The address links in e-mails start with when there is no request (manage.py createclinic).
+# Empty: createclinic's --base-url, default http://127.0.0.1:8000.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 # Login lockout (django-axes): after AXES_FAILURE_LIMIT failed log-ins for one username
 # from one IP address, that pair is refused for AXES_COOLOFF_MINUTES (a correct password

@@ -207,6 +207,17 @@ def record_passkey_added(*, actor: Actor) -> None:
     audit.log(actor, "create", object_type="user", detail="two-factor: passkey added")
 
 
+def remove_every_factor(user) -> list[str]:
+    """Remove all of ``user``'s authenticator apps, passkeys and recovery codes (a clinic
+    admin's reset for a lost phone, pht.accounts.reset_second_factor); returns what went."""
+    removed = [describe(device) for device in (*authenticator_apps(user), *passkeys(user))]
+    TOTPDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
+    if StaticDevice.objects.filter(user=user).delete()[0]:
+        removed.append("recovery codes")
+    return removed
+
+
 @transaction.atomic
 def remove_factor(*, actor: Actor, device: Device) -> None:
     """Remove one of the user's authenticator apps or passkeys. With the last one gone, the

@@ -24,7 +24,9 @@ def clinic_switch(request):
     except ValueError:
         pass
     else:
-        membership = Membership.objects.filter(user=request.user, clinic_id=clinic_id).first()
+        membership = Membership.objects.filter(
+            user=request.user, clinic_id=clinic_id, deactivated_at__isnull=True
+        ).first()
     if membership is None:
         messages.error(request, "You are not a member of that clinic.")
     else:

@@ -180,3 +180,57 @@ def custom_exercise(clinic_a, clinic_admin):
         },
         stages=[2],
     )
+
+
+# --- Clinic users, invitations, password reset (issue 15) ----------------------------------
+# URLs carrying a membership's UUID, an invitation's token or a reset link: build_url reads
+# ``.pk`` of each fixture, so the refs hand it the value the URL needs.
+
+
+@pytest.fixture
+def colleague_membership(colleague, clinic_a):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(pk=Membership.objects.get(user=colleague, clinic=clinic_a).uuid)
+
+
+@pytest.fixture
+def invited(clinic_a, clinic_admin):
+    """A pending invitation of clinic A (to eli@example.org, clinician) and its raw token."""
+    from pht import accounts
+    from pht.audit import Actor
+
+    return accounts.invite(
+        actor=Actor(clinic_admin, clinic_a), email="eli@example.org", role="clinician"
+    )
+
+
+@pytest.fixture
+def pending_invitation(invited):
+    return invited[0]
+
+
+@pytest.fixture
+def invitation_token(invited):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(pk=invited[1])
+
+
+@pytest.fixture
+def reset_uid(clinician):
+    from types import SimpleNamespace
+
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return SimpleNamespace(pk=urlsafe_base64_encode(force_bytes(clinician.pk)))
+
+
+@pytest.fixture
+def reset_token(clinician):
+    from types import SimpleNamespace
+
+    from django.contrib.auth.tokens import default_token_generator
+
+    return SimpleNamespace(pk=default_token_generator.make_token(clinician))

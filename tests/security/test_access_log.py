@@ -19,7 +19,9 @@ from tests.security.test_url_matrix import (  # noqa: F401 (a fixture)
     enumerate_url_names,
 )
 
-RECORD_PAGES = sorted(n for n, s in SPECS.items() if s.objects and not s.post_only)
+RECORD_PAGES = sorted(n for n, s in SPECS.items() if s.objects and not s.post_only and not s.public)
+# Public pages keyed by a token: an invitation's sign-up form, a password reset form.
+TOKEN_PAGES = sorted(n for n, s in SPECS.items() if s.objects and s.public)
 
 # GET pages without a record in the URL: what they show, and so how many rows they write.
 NO_RECORD_PAGES = {
@@ -37,6 +39,12 @@ NO_RECORD_PAGES = {
     "assessments:patient_create": 0,  # an empty form
     "rehab:exercise_list": 0,  # the exercise library: no patient data
     "rehab:exercise_create": 0,
+    "clinic_users": 0,  # the clinic's members and invitations: no patient data
+    "clinic_user_invite": 0,
+    "clinic_audit": 0,  # the access log in words, identifiers and staff names only
+    "password_reset": 0,
+    "password_reset_done": 0,
+    "password_reset_complete": 0,
     "exports:index": 0,  # the CSV filter form
     "exports:clinic_csv": 1,  # every patient's assessments: one export row
 }
@@ -49,7 +57,9 @@ NOT_PATIENT_RECORDS = {"rehab:exercise_detail"}
 
 def test_every_get_page_is_classified():
     get_pages = {n for n in enumerate_url_names() if not SPECS[n].post_only and n != "logout"}
-    assert get_pages == set(RECORD_PAGES) | set(NO_RECORD_PAGES) | set(SECOND_STEP_PAGES)
+    assert get_pages == (
+        set(RECORD_PAGES) | set(NO_RECORD_PAGES) | set(SECOND_STEP_PAGES) | set(TOKEN_PAGES)
+    )
 
 
 def _patient_of(record):
@@ -76,7 +86,8 @@ def test_a_record_page_writes_exactly_one_access_log_row(admin_client_a, name, r
 @pytest.mark.parametrize("name", sorted(NO_RECORD_PAGES))
 def test_a_page_without_a_record_writes_what_it_declares(admin_client_a, client, name, patient):
     before = AccessLog.objects.count()
-    response = (client if name == "login" else admin_client_a).get(reverse(name))
+    public = SPECS[name].public
+    response = (client if public else admin_client_a).get(reverse(name))
     assert response.status_code == 200
     if hasattr(response, "streaming_content"):
         b"".join(response.streaming_content)
@@ -95,6 +106,15 @@ def test_a_second_step_page_writes_what_it_declares(client, clinic_admin, clinic
     before = AccessLog.objects.count()
     assert client.get(reverse(name)).status_code == 200
     assert AccessLog.objects.count() - before == SECOND_STEP_PAGES[name]
+
+
+@pytest.mark.parametrize("name", TOKEN_PAGES)
+def test_a_token_page_writes_no_row(client, db, name, request):
+    url = build_url(name, SPECS[name], request)
+    before = AccessLog.objects.count()
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    assert AccessLog.objects.count() == before
 
 
 def test_a_form_posted_back_with_errors_logs_no_second_read(clinician_client, patient):

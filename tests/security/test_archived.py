@@ -23,7 +23,14 @@ from tests.security.test_url_matrix import SPECS, build_url, fingerprint
 RECORD = ("draft_assessment", "signed_assessment", "visa_h_response", "rehab_review")
 READ_ONLY = "This patient is archived, so the record is read-only."
 # Restoring is what an archived record is for; the exercise library is no patient's record.
-NOT_CLINICAL_CHANGES = {"assessments:patient_restore", "rehab:exercise_detail"}
+# Clinic users, invitations and token pages are no patient's record either.
+NOT_CLINICAL_CHANGES = {
+    "assessments:patient_restore",
+    "rehab:exercise_detail",
+    *(n for n in SPECS if n.startswith(("clinic_user", "clinic_invitation"))),
+    "invitation_accept",
+    "password_reset_confirm",
+}
 POST_URLS = sorted(n for n, s in SPECS.items() if s.objects and n not in NOT_CLINICAL_CHANGES)
 
 

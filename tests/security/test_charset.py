@@ -96,7 +96,10 @@ def test_utf8_declared_or_not_goes_through(csrf_admin, clinic_a):
         (FORM, f"{FORM}; charset=utf-8", f"{FORM}; charset=UTF-8")
     ):
         data = {**payload("assessments:patient_create"), "identifier": f"NS-01{number}"}
-        data.update(given_name="Zoë", family_name=f"Ödegaard-{number}")
+        # Three people (names one letter apart would be flagged as likely duplicates).
+        data.update(
+            given_name="Zoë", family_name=("Ödegaard", "Åström", "Müller-Lüdenscheidt")[number]
+        )
         body = urllib.parse.urlencode(data).encode()
         response = csrf_admin.generic(
             "POST", url, body, content_type=content_type, headers={"X-CSRFToken": token}

@@ -37,6 +37,15 @@ def payload(name: str) -> dict:
             "new_password1": "a-new-long-passphrase-2026",
             "new_password2": "a-new-long-passphrase-2026",
         },
+        "clinic_user_invite": {"email": "fay@example.org", "role": "clinician"},
+        "clinic_user_role": {"role": "clinic_admin"},
+        "invitation_accept": {
+            "username": "eli",
+            "first_name": "Eli",
+            "last_name": "Ng",
+            "password1": "a-new-long-passphrase-2026",
+            "password2": "a-new-long-passphrase-2026",
+        },
         "assessments:patient_create": {
             "identifier": "NS-0099",
             "given_name": "Iris",
@@ -95,6 +104,11 @@ def payload(name: str) -> dict:
 # POSTs that do change the database when the token is there (the positive control).
 MUTATING = [
     "password_change",
+    "clinic_user_invite",
+    "clinic_user_role",
+    "clinic_user_deactivate",
+    "clinic_invitation_revoke",
+    "invitation_accept",
     "assessments:patient_create",
     "assessments:patient_edit",
     "assessments:patient_archive",

@@ -12,9 +12,8 @@ from django.urls import reverse
 from tests.factories import PASSWORD
 
 LOCKED_MESSAGE = (
-    "Too many failed log-in attempts. Try again in 15 minutes. If you need access sooner, ask "
-    "the person who runs PHT Clinic for your practice (the site administrator) to unlock your "
-    "account."
+    "Too many failed log-in attempts. A clinic admin at your clinic can unlock your account "
+    "from Clinic → Users, or try again in 15 minutes."
 )
 
 

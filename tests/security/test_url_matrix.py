@@ -87,6 +87,39 @@ SPECS: dict[str, Spec] = {
     "assessments:assessment_reevaluate": Spec(
         objects={"assessment_id": "signed_assessment"}, post_only=True
     ),
+    # Clinic users, invitations, the audit page (clinic admins); invitation links and password
+    # reset (public: the token in the link is the credential).
+    "clinic_users": Spec(admin_only=True),
+    "clinic_user_invite": Spec(admin_only=True),
+    "clinic_user_role": Spec(
+        objects={"membership_id": "colleague_membership"}, post_only=True, admin_only=True
+    ),
+    "clinic_user_deactivate": Spec(
+        objects={"membership_id": "colleague_membership"}, post_only=True, admin_only=True
+    ),
+    "clinic_user_reactivate": Spec(
+        objects={"membership_id": "colleague_membership"}, post_only=True, admin_only=True
+    ),
+    "clinic_user_unlock": Spec(
+        objects={"membership_id": "colleague_membership"}, post_only=True, admin_only=True
+    ),
+    "clinic_user_reset_two_factor": Spec(
+        objects={"membership_id": "colleague_membership"}, post_only=True, admin_only=True
+    ),
+    "clinic_invitation_renew": Spec(
+        objects={"invitation_id": "pending_invitation"}, post_only=True, admin_only=True
+    ),
+    "clinic_invitation_revoke": Spec(
+        objects={"invitation_id": "pending_invitation"}, post_only=True, admin_only=True
+    ),
+    "clinic_audit": Spec(admin_only=True),
+    "invitation_accept": Spec(objects={"token": "invitation_token"}, public=True),
+    "password_reset": Spec(public=True),
+    "password_reset_done": Spec(public=True),
+    "password_reset_confirm": Spec(
+        objects={"uidb64": "reset_uid", "token": "reset_token"}, public=True
+    ),
+    "password_reset_complete": Spec(public=True),
     "exports:index": Spec(admin_only=True),
     "exports:clinic_csv": Spec(admin_only=True),
     "exports:patient_csv": Spec(objects={"patient_id": "patient"}),
@@ -148,7 +181,11 @@ def test_anonymous_users_are_sent_to_login(client, name, request, patient):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", sorted(n for n, s in SPECS.items() if s.objects))
+# Public pages keyed by a token (an invitation, a password reset) belong to no clinic.
+SCOPED = sorted(n for n, s in SPECS.items() if s.objects and not s.public)
+
+
+@pytest.mark.parametrize("name", SCOPED)
 def test_another_clinic_gets_404(other_client, name, request):
     spec = SPECS[name]
     url = build_url(name, spec, request)
@@ -157,7 +194,7 @@ def test_another_clinic_gets_404(other_client, name, request):
     assert fingerprint() == before
 
 
-@pytest.mark.parametrize("name", sorted(n for n, s in SPECS.items() if s.objects))
+@pytest.mark.parametrize("name", SCOPED)
 def test_another_clinics_admin_gets_404_too(name, request, clinic_b):
     from django.test import Client
 
@@ -205,6 +242,13 @@ def test_viewing_is_logged_but_nothing_else_changes(admin_client_a, patient):
     admin_client_a.get(reverse("assessments:patient_detail", args=[patient.pk]))
     assert fingerprint() == before
     assert AccessLog.objects.filter(action="view").count() == 1
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in SPECS.items() if s.public))
+def test_public_pages_answer_anonymous_users(client, name, request):
+    spec = SPECS[name]
+    response = client.get(build_url(name, spec, request), follow=True)
+    assert response.status_code == 200
 
 
 @pytest.fixture
