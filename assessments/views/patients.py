@@ -140,6 +140,9 @@ def patient_detail(request, patient_id):
             "patient": patient,
             "membership": membership,
             "audit_trail": trail,
+            "merged_records": list(
+                patient.merged_records.select_related("merged_by").order_by("merged_at")
+            ),
             **selectors.patient_record(patient),
         },
     )
