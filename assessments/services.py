@@ -252,6 +252,12 @@ def moved_summary(moved: dict[str, int]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in moved.items()) or "no records"
 
 
+def _change_reason(record: Patient, reason: str) -> None:
+    """The reason django-simple-history stores on the record's next history row (its
+    documented ``_change_reason`` hook), shown in the audit trail."""
+    setattr(record, "_change_reason", reason)  # noqa: B010 (simple-history's own name)
+
+
 @transaction.atomic
 def merge_patients(*, actor: Actor, kept: Patient, merged: Patient) -> MergeResult:
     """Merge two records of one person: everything recorded on ``merged`` moves to ``kept``.
@@ -276,13 +282,13 @@ def merge_patients(*, actor: Actor, kept: Patient, merged: Patient) -> MergeResu
     now = timezone.now()
     changed = _merged_details(kept, merged, now)
     kept.refresh_search_columns()
-    kept._change_reason = f"merged {merged.identifier} into this record"  # simple-history
+    _change_reason(kept, f"merged {merged.identifier} into this record")
     audit.attribute(kept, actor)
     kept.save()
     merged.archived_at = merged.merged_at = now
     merged.archived_by = merged.merged_by = actor.user
     merged.merged_into = kept
-    merged._change_reason = f"merged into {kept.identifier}"
+    _change_reason(merged, f"merged into {kept.identifier}")
     audit.attribute(merged, actor)
     merged.save(
         update_fields=[
