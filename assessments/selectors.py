@@ -375,16 +375,19 @@ def page_of(queryset: "QuerySet | RecentlySeen", page: str | None, *, per_page: 
 _UNTRACKED = {"id", "created_at", "updated_at", "search_name", "phone_digits"}
 
 
-def audit_trail(patient: Patient, *, limit: int = 50) -> list[dict]:
+def audit_trail(patient: Patient, *, limit: int = 50, merged_records=None) -> list[dict]:
     """The patient's changes (field history) and accesses, newest first, as plain rows.
 
     A record that others were merged into shows their rows too, each marked with the
     identifier it was written under: the access log is append-only and never rewritten, so
     its rows keep the patient they were written for (services.merge_patients).
+    ``merged_records``: those records when the caller has read them already.
     """
-    merged = dict(patient.merged_records.values_list("pk", "identifier"))
+    if merged_records is None:
+        merged_records = list(patient.merged_records.all())
+    merged = {record.pk: record.identifier for record in merged_records}
     rows = _change_rows(patient, limit, label="")
-    for record in patient.merged_records.all():
+    for record in merged_records:
         rows += _change_rows(record, limit, label=record.identifier)
     accesses = AccessLog.objects.filter(patient_id__in=[patient.pk, *merged]).order_by(
         "-at", "-id"
