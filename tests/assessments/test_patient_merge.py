@@ -437,3 +437,37 @@ def test_a_clinician_cannot_open_or_post_the_merge(clinician_client, patient, tw
     assert response.status_code == 403
     twin.refresh_from_db()
     assert not twin.is_merged
+
+
+def test_both_patients_are_locked_in_id_order_whichever_is_kept(actor, patient, twin):
+    """Two merges of one pair, either way round, lock the rows in one order: no deadlock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def lock_order(kept, merged):
+        with CaptureQueriesContext(connection) as ctx, pytest.raises(ValidationError):
+            # Refused after locking (the patient is archived below), so both calls lock.
+            merge(actor, kept, merged)
+        selects = [
+            q["sql"] for q in ctx.captured_queries if 'FROM "assessments_patient"' in q["sql"]
+        ]
+        return [pk for sql in selects for pk in (patient.pk.hex, twin.pk.hex) if pk in sql]
+
+    services.archive_patient(actor=actor, patient=max(patient, twin, key=lambda p: str(p.pk)))
+    first, second = sorted([patient, twin], key=lambda p: str(p.pk))
+    assert (
+        lock_order(patient, twin)[:2]
+        == lock_order(twin, patient)[:2]
+        == [
+            first.pk.hex,
+            second.pk.hex,
+        ]
+    )
+
+
+def test_a_merged_record_is_no_longer_offered_as_a_likely_duplicate(actor, patient, twin):
+    merge(actor, patient, twin)
+    found = selectors.likely_duplicates(
+        patient.clinic_id, given_name="Hannah", family_name="Clarke", date_of_birth=BORN
+    )
+    assert found == [patient]
