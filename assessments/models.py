@@ -83,6 +83,8 @@ class Patient(models.Model):
             ),
             # Search by date of birth (assessments/search.py).
             models.Index(fields=["clinic", "date_of_birth"], name="patient_clinic_birth"),
+            # The clinic's latest change: the key of its cached possible duplicates.
+            models.Index(fields=["clinic", "updated_at"], name="patient_clinic_updated"),
         ]
 
     def __str__(self) -> str:

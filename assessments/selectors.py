@@ -806,7 +806,9 @@ def duplicate_index(clinic_id, *, dates_of_birth=None) -> duplicates.DuplicateIn
 
 # --- Possible duplicates of a whole clinic, and merging two records --------------------------
 
-DUPLICATE_PAIRS_SECONDS = 600
+DUPLICATE_PAIRS_SECONDS = 24 * 3600
+# Up to this many patients changed since the cached pairs, only their pairs are matched again.
+DUPLICATE_PAIRS_INCREMENTAL = 2000
 
 
 def duplicate_pairs(clinic_id) -> list[tuple]:
@@ -816,26 +818,61 @@ def duplicate_pairs(clinic_id) -> list[tuple]:
 
     Matching a whole clinic (``duplicate_index(...).pairs()``) reads every patient's names and
     compares those born on the same or the day-month swapped date: ~3 s for 100,000 patients.
-    The pairs are cached under the clinic's patient count and latest change (one aggregate
-    query), so any registration, edit or merge computes them afresh and paging does not.
+    So the pairs are cached with the clinic's latest change to a patient (every registration,
+    edit and merge saves one; the index on (clinic, updated_at) finds it without reading the
+    rows). When patients changed since, only their pairs are dropped and matched again, among
+    the patients born on their dates (``_refresh_pairs``); paging reads the cache.
     """
-    state = Patient.objects.filter(clinic_id=clinic_id).aggregate(
-        n=Count("pk"), changed=Max("updated_at")
-    )
-    changed = state["changed"].isoformat() if state["changed"] else "-"
-    key = f"pht:duplicate-pairs:{clinic_id}:{state['n']}:{changed}"
-    pairs = cache.get(key)
-    if pairs is None:
-        found = duplicate_index(clinic_id).pairs()
-        ordered = [
-            sorted((a, b), key=lambda p: (p.family.casefold(), p.given, str(p.key)))
-            for a, b in found
+    key = f"pht:duplicate-pairs:{clinic_id}"
+    changed = Patient.objects.filter(clinic_id=clinic_id).aggregate(at=Max("updated_at"))["at"]
+    cached = cache.get(key)
+    if cached is None or cached["at"] is None:
+        cached = {"at": changed, "pairs": _pair_list(duplicate_index(clinic_id).pairs())}
+        cache.set(key, cached, DUPLICATE_PAIRS_SECONDS)
+    elif changed is not None and changed > cached["at"]:
+        cached = {"at": changed, "pairs": _refresh_pairs(clinic_id, cached)}
+        cache.set(key, cached, DUPLICATE_PAIRS_SECONDS)
+    pairs = [(a, b) for _order, a, b in cached["pairs"]]
+    return _still_open(clinic_id, pairs)
+
+
+def _pair_list(found) -> list[tuple]:
+    """(sort key, id, id) for each pair, the pair's first record first, by name."""
+    rows = []
+    for pair in found:
+        a, b = sorted(pair, key=lambda p: (p.family, p.given, str(p.key)))
+        rows.append(((a.family, a.given, b.family, str(a.key), str(b.key)), a.key, b.key))
+    return sorted(rows)
+
+
+def _refresh_pairs(clinic_id, cached: dict) -> list[tuple]:
+    """The cached pairs with those of patients changed since ``cached["at"]`` matched again."""
+    changed = list(
+        # Unordered: the model's name order would walk the clinic's name index instead.
+        Patient.objects.filter(clinic_id=clinic_id, updated_at__gte=cached["at"])
+        .order_by()
+        .values_list("id", "given_name", "family_name", "date_of_birth")[
+            : DUPLICATE_PAIRS_INCREMENTAL + 1
         ]
-        ordered.sort(key=lambda ab: (ab[0].family, ab[0].given, ab[1].family, str(ab[0].key)))
-        pairs = [(a.key, b.key) for a, b in ordered]
-        cache.set(key, pairs, DUPLICATE_PAIRS_SECONDS)
+    )
+    if len(changed) > DUPLICATE_PAIRS_INCREMENTAL:
+        return _pair_list(duplicate_index(clinic_id).pairs())
+    ids = {row[0] for row in changed}
+    people = [
+        duplicates.Person(key=pk, given_name=g, family_name=f, date_of_birth=d)
+        for pk, g, f, d in changed
+    ]
+    index = duplicate_index(clinic_id, dates_of_birth=[p.date_of_birth for p in people])
+    found = {frozenset((p.key, o.key)): (p, o) for p in people for o in index.matches(p)}
+    kept = [row for row in cached["pairs"] if row[1] not in ids and row[2] not in ids]
+    return sorted(kept + _pair_list(found.values()))
+
+
+def _still_open(clinic_id, pairs: list[tuple]) -> list[tuple]:
+    """The pairs without records merged since and without pairs marked as two people."""
+    listed = {pk for pair in pairs for pk in pair}
     merged = set(
-        Patient.objects.filter(clinic_id=clinic_id, merged_into__isnull=False).values_list(
+        Patient.objects.filter(pk__in=listed, merged_into__isnull=False).values_list(
             "pk", flat=True
         )
     )

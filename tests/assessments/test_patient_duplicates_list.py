@@ -177,3 +177,46 @@ def test_a_clinician_may_not_mark_a_pair(clinician_client, patient, twin):
 def test_the_pairs_come_from_the_duplicate_index(clinic_a, patient, twin, stranger):
     pairs = selectors.duplicate_pairs(clinic_a.pk)
     assert [set(p) for p in pairs] == [{patient.pk, twin.pk}]
+
+
+def test_a_new_registration_is_matched_against_the_cached_pairs(
+    admin_client_a, actor, patient, twin, clinic_a
+):
+    assert pairs(admin_client_a.get(URL)) == [{"NS-0001", "NS-0042"}]  # cached
+    services.create_patient(
+        actor=actor,
+        data={
+            "identifier": "NS-0077",
+            "given_name": "Oliver",
+            "family_name": "Mensa",
+            "date_of_birth": datetime.date(1990, 4, 3),
+            "sex": "male",
+        },
+    )
+    PatientFactory(
+        clinic=clinic_a, given_name="Oliver", family_name="Mensah", date_of_birth=BORN
+    )  # no pair: another date of birth
+    services.create_patient(
+        actor=actor,
+        data={
+            "identifier": "NS-0078",
+            "given_name": "Mensah",
+            "family_name": "Oliver",
+            "date_of_birth": datetime.date(1990, 3, 4),  # day and month swapped, names too
+            "sex": "male",
+        },
+    )
+    assert sorted(map(sorted, pairs(admin_client_a.get(URL)))) == [
+        ["NS-0001", "NS-0042"],
+        ["NS-0077", "NS-0078"],
+    ]
+
+
+def test_a_change_of_date_of_birth_is_matched_again(admin_client_a, actor, patient, twin):
+    assert pairs(admin_client_a.get(URL)) == [{"NS-0001", "NS-0042"}]
+    services.update_patient(
+        actor=actor, patient=twin, data={"date_of_birth": datetime.date(1985, 6, 16)}
+    )
+    assert pairs(admin_client_a.get(URL)) == []
+    services.update_patient(actor=actor, patient=twin, data={"date_of_birth": BORN})
+    assert pairs(admin_client_a.get(URL)) == [{"NS-0001", "NS-0042"}]
