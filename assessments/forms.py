@@ -828,3 +828,74 @@ class VisaHForm(forms.Form):
         branch = data["q8_branch"]
         answers[f"q8{branch}"] = data[f"q8{branch}"]
         return answers
+
+
+# --- Two records of one person -------------------------------------------------------------
+
+RECORD_NOT_FOUND = "That record was not found in this clinic. Choose it from the list."
+
+
+class _OtherRecordField(forms.ModelChoiceField):
+    """A patient of the clinic named by id; a malformed or unknown id (another clinic's
+    included) is simply not found."""
+
+    default_error_messages = {"invalid_choice": RECORD_NOT_FOUND}  # noqa: RUF012
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Patient.objects.none(), error_messages={"required": RECORD_NOT_FOUND}, **kwargs
+        )
+
+
+class PairForm(forms.Form):
+    """The other record of a pair: "not the same person" and its undo."""
+
+    other = _OtherRecordField()
+
+    def __init__(self, *args, patient, patients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["other"].queryset = patients
+
+    def clean_other(self):
+        other = self.cleaned_data["other"]
+        if other.pk == self.patient.pk:
+            raise forms.ValidationError("Choose two different records.")
+        return other
+
+
+class MergeForm(forms.Form):
+    """The record to merge with (``with``) and which of the two is kept (``keep``)."""
+
+    keep = forms.UUIDField(required=False)
+
+    def __init__(self, *args, patient, patients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        # "with" is a Python keyword: the field is added by name.
+        self.fields["with"] = _OtherRecordField()
+        self.fields["with"].queryset = patients
+
+    def clean(self):
+        data = super().clean()
+        other = data.get("with")
+        if other is None:
+            return data
+        if other.pk == self.patient.pk:
+            self.add_error(
+                "with", "A record cannot be merged with itself: choose the other record."
+            )
+            return data
+        keep = data.get("keep")
+        if keep not in (None, self.patient.pk, other.pk):
+            self.add_error("keep", "Choose one of the two records to keep.")
+        return data
+
+    def records(self):
+        """(kept, merged) as chosen: by default the record with more assessments (the older
+        registration on a tie)."""
+        other, keep = self.cleaned_data["with"], self.cleaned_data.get("keep")
+        pair = (self.patient, other)
+        if keep is None:
+            return tuple(sorted(pair, key=lambda p: (-p.assessment_count, p.created_at)))
+        return pair if keep == self.patient.pk else (other, self.patient)

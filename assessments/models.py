@@ -47,6 +47,15 @@ class Patient(models.Model):
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A record merged into another (a patient registered twice): archived, read-only, and
+    # pointing to the record that now holds its history (services.merge_patients).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # What the search box matches (assessments/search.py), kept by the patient service:
     # folded names and identifier ("obrien zoe ns0043") and the phone's national digits.
     search_name = models.TextField(blank=True, editable=False)
@@ -74,6 +83,8 @@ class Patient(models.Model):
             ),
             # Search by date of birth (assessments/search.py).
             models.Index(fields=["clinic", "date_of_birth"], name="patient_clinic_birth"),
+            # The clinic's latest change: the key of its cached possible duplicates.
+            models.Index(fields=["clinic", "updated_at"], name="patient_clinic_updated"),
         ]
 
     def __str__(self) -> str:
@@ -99,11 +110,47 @@ class Patient(models.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
     def age_on(self, day) -> int:
         years = day.year - self.date_of_birth.year
         if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
             years -= 1
         return years
+
+
+class NotDuplicate(models.Model):
+    """A clinic admin's decision that two records the duplicate check pairs are two people.
+
+    The pair is stored once, in a fixed order (``first`` has the smaller id), and leaves the
+    clinic's "possible duplicates" list. Undoing the decision deletes the row; its history
+    (who decided, who undid, when) stays in the change log. The relations are hidden
+    (``related_name="+"``): merging a record leaves the decisions about it where they were.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    first = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChainedHistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="not_duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="not_duplicate_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} is not {self.second_id}"
 
 
 class Assessment(models.Model):

@@ -10,11 +10,14 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import (
+    Count,
     DateField,
     Exists,
     F,
     Func,
+    Max,
     OuterRef,
     PositiveSmallIntegerField,
     Q,
@@ -27,7 +30,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from assessments import charts, duplicates, search
-from assessments.models import Assessment, Patient, VisaHResponse
+from assessments.models import Assessment, NotDuplicate, Patient, VisaHResponse
 from pht.access import require_membership
 from pht.models import AccessLog, Clinic
 from pht.rules.findings import FINDINGS
@@ -372,14 +375,49 @@ def page_of(queryset: "QuerySet | RecentlySeen", page: str | None, *, per_page: 
 _UNTRACKED = {"id", "created_at", "updated_at", "search_name", "phone_digits"}
 
 
-def audit_trail(patient: Patient, *, limit: int = 50) -> list[dict]:
-    """The patient's changes (field history) and accesses, newest first, as plain rows."""
+def audit_trail(patient: Patient, *, limit: int = 50, merged_records=None) -> list[dict]:
+    """The patient's changes (field history) and accesses, newest first, as plain rows.
+
+    A record that others were merged into shows their rows too, each marked with the
+    identifier it was written under: the access log is append-only and never rewritten, so
+    its rows keep the patient they were written for (services.merge_patients).
+    ``merged_records``: those records when the caller has read them already.
+    """
+    if merged_records is None:
+        merged_records = list(patient.merged_records.all())
+    merged = {record.pk: record.identifier for record in merged_records}
+    rows = _change_rows(patient, limit, label="")
+    for record in merged_records:
+        rows += _change_rows(record, limit, label=record.identifier)
+    accesses = AccessLog.objects.filter(patient_id__in=[patient.pk, *merged]).order_by(
+        "-at", "-id"
+    )[:limit]
+    for entry in accesses:
+        label = merged.get(entry.patient_id)
+        rows.append(
+            {
+                "at": entry.at,
+                "who": entry.username,
+                "what": f"{entry.get_action_display()} {entry.object_type}"
+                + (f" (as {label})" if label else ""),
+                "detail": entry.detail,
+                "ip": entry.ip_address or "",
+            }
+        )
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return rows[:limit]
+
+
+_CHANGE_WORDS = {"+": "Record created", "~": "Record changed", "-": "Record deleted"}
+
+
+def _change_rows(patient: Patient, limit: int, *, label: str) -> list[dict]:
+    """One record's change-history rows, each with the fields it changed."""
     # One query for the changes: fetch one extra (older) row and diff neighbours in memory
     # rather than asking simple-history for each row's previous record.
     changes = list(
         patient.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
-    accesses = AccessLog.objects.filter(patient_id=patient.pk).order_by("-at", "-id")[:limit]
     fields = [f for f in Patient._meta.concrete_fields if f.name not in _UNTRACKED]
     rows = []
     for record, older in zip(changes[:limit], [*changes[1:], None], strict=False):
@@ -388,29 +426,19 @@ def audit_trail(patient: Patient, *, limit: int = 50) -> list[dict]:
             changed = [
                 f.name for f in fields if getattr(record, f.attname) != getattr(older, f.attname)
             ]
+        detail = ", ".join(changed)
+        if record.history_change_reason:
+            detail = f"{record.history_change_reason}" + (f" ({detail})" if detail else "")
         rows.append(
             {
                 "at": record.history_date,
                 "who": record.history_user.get_username() if record.history_user else "system",
-                "what": {"+": "Record created", "~": "Record changed", "-": "Record deleted"}[
-                    record.history_type
-                ],
-                "detail": ", ".join(changed),
+                "what": _CHANGE_WORDS[record.history_type] + (f" (as {label})" if label else ""),
+                "detail": detail,
                 "ip": "",
             }
         )
-    for entry in accesses:
-        rows.append(
-            {
-                "at": entry.at,
-                "who": entry.username,
-                "what": f"{entry.get_action_display()} {entry.object_type}",
-                "detail": entry.detail,
-                "ip": entry.ip_address or "",
-            }
-        )
-    rows.sort(key=lambda row: row["at"], reverse=True)
-    return rows[:limit]
+    return rows
 
 
 def assessment_versions(assessment: Assessment) -> list[Assessment]:
@@ -744,7 +772,7 @@ def _person(patient) -> duplicates.Person:
 def likely_duplicates(
     clinic_id, *, given_name: str, family_name: str, date_of_birth, exclude=None, limit: int = 5
 ) -> list[Patient]:
-    """The clinic's patients (archived included) likely to be this person: same or day-month
+    """The clinic's patients (archived included, merged ones not) likely to be this person: same or day-month
     swapped date of birth and close names. One indexed query on the dates of birth."""
     person = duplicates.Person(
         key=exclude, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth
@@ -752,6 +780,7 @@ def likely_duplicates(
     candidates = Patient.objects.filter(
         clinic_id=clinic_id,
         date_of_birth__in=duplicates.birth_dates_to_check(date_of_birth),
+        merged_into__isnull=True,  # a merged record's person is the record it points to
     ).order_by("family_name", "given_name", "id")
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude)
@@ -773,3 +802,136 @@ def duplicate_index(clinic_id, *, dates_of_birth=None) -> duplicates.DuplicateIn
             "id", "given_name", "family_name", "date_of_birth"
         ).iterator(chunk_size=2000)
     )
+
+
+# --- Possible duplicates of a whole clinic, and merging two records --------------------------
+
+DUPLICATE_PAIRS_SECONDS = 24 * 3600
+# Up to this many patients changed since the cached pairs, only their pairs are matched again.
+DUPLICATE_PAIRS_INCREMENTAL = 2000
+
+
+def duplicate_pairs(clinic_id) -> list[tuple]:
+    """Every pair of the clinic's records likely to be one person (ids, sorted by the first's
+    family and given name), except records merged into another and pairs an admin marked as
+    two people. Archived records are included: the list shows them as archived.
+
+    Matching a whole clinic (``duplicate_index(...).pairs()``) reads every patient's names and
+    compares those born on the same or the day-month swapped date: ~3 s for 100,000 patients.
+    So the pairs are cached with the clinic's latest change to a patient (every registration,
+    edit and merge saves one; the index on (clinic, updated_at) finds it without reading the
+    rows). When patients changed since, only their pairs are dropped and matched again, among
+    the patients born on their dates (``_refresh_pairs``); paging reads the cache.
+    """
+    key = f"pht:duplicate-pairs:{clinic_id}"
+    changed = Patient.objects.filter(clinic_id=clinic_id).aggregate(at=Max("updated_at"))["at"]
+    cached = cache.get(key)
+    if cached is None or cached["at"] is None:
+        cached = {"at": changed, "pairs": _pair_list(duplicate_index(clinic_id).pairs())}
+        cache.set(key, cached, DUPLICATE_PAIRS_SECONDS)
+    elif changed is not None and changed > cached["at"]:
+        cached = {"at": changed, "pairs": _refresh_pairs(clinic_id, cached)}
+        cache.set(key, cached, DUPLICATE_PAIRS_SECONDS)
+    pairs = [(a, b) for _order, a, b in cached["pairs"]]
+    return _still_open(clinic_id, pairs)
+
+
+def _pair_list(found) -> list[tuple]:
+    """(sort key, id, id) for each pair, the pair's first record first, by name."""
+    rows = []
+    for pair in found:
+        a, b = sorted(pair, key=lambda p: (p.family, p.given, str(p.key)))
+        rows.append(((a.family, a.given, b.family, str(a.key), str(b.key)), a.key, b.key))
+    return sorted(rows)
+
+
+def _refresh_pairs(clinic_id, cached: dict) -> list[tuple]:
+    """The cached pairs with those of patients changed since ``cached["at"]`` matched again."""
+    changed = list(
+        # Unordered: the model's name order would walk the clinic's name index instead.
+        Patient.objects.filter(clinic_id=clinic_id, updated_at__gte=cached["at"])
+        .order_by()
+        .values_list("id", "given_name", "family_name", "date_of_birth")[
+            : DUPLICATE_PAIRS_INCREMENTAL + 1
+        ]
+    )
+    if len(changed) > DUPLICATE_PAIRS_INCREMENTAL:
+        return _pair_list(duplicate_index(clinic_id).pairs())
+    ids = {row[0] for row in changed}
+    people = [
+        duplicates.Person(key=pk, given_name=g, family_name=f, date_of_birth=d)
+        for pk, g, f, d in changed
+    ]
+    index = duplicate_index(clinic_id, dates_of_birth=[p.date_of_birth for p in people])
+    found = {frozenset((p.key, o.key)): (p, o) for p in people for o in index.matches(p)}
+    kept = [row for row in cached["pairs"] if row[1] not in ids and row[2] not in ids]
+    return sorted(kept + _pair_list(found.values()))
+
+
+def _still_open(clinic_id, pairs: list[tuple]) -> list[tuple]:
+    """The pairs without records merged since and without pairs marked as two people."""
+    listed = {pk for pair in pairs for pk in pair}
+    merged = set(
+        Patient.objects.filter(pk__in=listed, merged_into__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    decided = {
+        frozenset(pair)
+        for pair in NotDuplicate.objects.filter(clinic_id=clinic_id).values_list(
+            "first_id", "second_id"
+        )
+    }
+    return [
+        (a, b)
+        for a, b in pairs
+        if a not in merged and b not in merged and frozenset((a, b)) not in decided
+    ]
+
+
+def with_record_counts(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Patients with how many assessments they have and the date of the latest (subqueries,
+    run for the rows read only)."""
+    assessments = Assessment.objects.filter(patient_id=OuterRef("pk"))
+    count = assessments.order_by().values("patient_id").annotate(n=Count("pk")).values("n")[:1]
+    latest = assessments.order_by("-assessed_on").values("assessed_on")[:1]
+    return patients.annotate(
+        assessment_count=Coalesce(Subquery(count), 0),
+        last_assessed=Subquery(latest, output_field=DateField()),
+    )
+
+
+def duplicate_page(clinic_id, page: str | None, *, per_page: int) -> Page:
+    """One page of the clinic's possible duplicates: pairs of patients with their counts."""
+    numbered = page_of(duplicate_pairs(clinic_id), page, per_page=per_page)
+    ids = {pk for pair in numbered.object_list for pk in pair}
+    by_id = {p.pk: p for p in with_record_counts(Patient.objects.filter(pk__in=ids))}
+    rows = [(by_id[a], by_id[b]) for a, b in numbered.object_list if a in by_id and b in by_id]
+    return Page(object_list=rows, number=numbered.number, has_next=numbered.has_next)
+
+
+def not_duplicate_decisions(clinic_id, *, limit: int = 20) -> list[NotDuplicate]:
+    """The clinic's latest "not the same person" decisions, to undo one."""
+    return list(
+        NotDuplicate.objects.filter(clinic_id=clinic_id)
+        .select_related("first", "second", "decided_by")
+        .order_by("-decided_at")[:limit]
+    )
+
+
+def merge_counts(patient: Patient) -> dict[str, int]:
+    """What a merge would move from this record, by kind: its assessments (signed and
+    drafts), VISA-H questionnaires, rehab plans and their progress reviews. Rehab's tables
+    are reached through the reverse relation names (this app never imports rehab)."""
+    assessments = patient.assessments.aggregate(
+        total=Count("pk"), signed=Count("pk", filter=Q(status=Assessment.Status.SIGNED))
+    )
+    return {
+        "assessments": assessments["total"],
+        "signed": assessments["signed"],
+        "visa_h": patient.visa_h_responses.count(),
+        "plans": patient.rehab_plans.count(),
+        "reviews": Patient.objects.filter(
+            pk=patient.pk, rehab_plans__reviews__isnull=False
+        ).count(),
+    }

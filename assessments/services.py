@@ -1,6 +1,7 @@
 """The only code that writes clinical data. Each function is one transaction and audits itself."""
 
 import copy
+from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -8,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessments import duplicates, names, reasoning, selectors
-from assessments.models import Assessment, Patient, Reevaluation, VisaHResponse
+from assessments.models import Assessment, NotDuplicate, Patient, Reevaluation, VisaHResponse
 from pht import access, audit, rules
 from pht.audit import Actor
 from pht.models import Clinic
@@ -144,12 +145,213 @@ def restore_patient(*, actor: Actor, patient: Patient) -> bool:
     stored = Patient.objects.select_for_update().get(pk=patient.pk)
     if not stored.is_archived:
         return False
+    if stored.is_merged:
+        raise ValidationError(MERGED_NOT_RESTORED)
     stored.archived_at = None
     stored.archived_by = None
     audit.attribute(stored, actor)
     stored.save(update_fields=["archived_at", "archived_by", "updated_at"])
     audit.changed(actor, "restore", stored)
     patient.archived_at, patient.archived_by = None, None
+    return True
+
+
+# --- Two records of one person: merging, or deciding they are two people -------------------
+
+MERGED_NOT_RESTORED = (
+    "This record was merged into another: its history is on that record now, so it cannot be "
+    "restored."
+)
+MERGE_ITSELF = "A record cannot be merged with itself: choose the other record."
+MERGE_OTHER_CLINIC = "These records belong to different clinics and cannot be merged."
+MERGE_MERGED = "{record} was already merged into another record. Nothing was merged."
+MERGE_ARCHIVED = (
+    "{record} is archived. Restore it first (a clinic admin can), then merge. Nothing was merged."
+)
+NOT_DUPLICATE_ITSELF = "A record is always the same person as itself."
+
+
+def record_name(patient: Patient) -> str:
+    return f"{patient.full_name} ({patient.identifier})"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What a merge did: the record kept, the one merged into it, and the rows moved by
+    kind (``{"assessments": 3, "rehab plans": 1}``, kinds with none left out)."""
+
+    kept: Patient
+    merged: Patient
+    moved: dict[str, int]
+
+
+def _lock_for_merge(ids: list) -> dict:
+    """Both patients' rows, locked in a fixed order (by id), so that two merges of the same
+    records, started at once either way round, wait for each other instead of deadlocking.
+    Refuses an archived or already merged record."""
+    locked = {}
+    for pk in sorted(ids, key=str):
+        stored = Patient.objects.select_for_update().get(pk=pk)
+        if stored.is_merged:
+            raise ValidationError(MERGE_MERGED.format(record=record_name(stored)))
+        if stored.is_archived:
+            raise ValidationError(MERGE_ARCHIVED.format(record=record_name(stored)))
+        locked[stored.pk] = stored
+    return locked
+
+
+def _move_references(kept: Patient, merged: Patient) -> dict[str, int]:
+    """Point every row that refers to ``merged`` at ``kept``: every foreign key to Patient in
+    any app (assessments, VISA-H, rehab plans, records merged into ``merged`` before), found
+    through the model's relations so that this app names no other app's models.
+
+    ``QuerySet.update`` writes the one column and nothing else: no ``save()``, no change of
+    ``updated_at``, no history row, so a signed assessment stays exactly as it was signed.
+    Hidden relations (``related_name="+"``: the change-history tables, the "not the same
+    person" decisions) are left as they are: the history is append-only.
+    """
+    moved = {}
+    for relation in Patient._meta.related_objects:
+        if relation.many_to_many:  # pragma: no cover (Patient has none)
+            raise ValidationError("A many-to-many relation to patients cannot be merged.")
+        model, name = relation.related_model, relation.field.name
+        count = model._base_manager.filter(**{name: merged}).update(**{name: kept})
+        if count:
+            moved[str(model._meta.verbose_name_plural)] = count
+    return moved
+
+
+def merge_notes(kept: Patient, merged: Patient, day) -> str:
+    """The kept record's notes after a merge: its own, then the merged record's, under a line
+    saying where they came from."""
+    if not merged.notes.strip():
+        return kept.notes
+    origin = f"[From {merged.identifier}, merged into this record on {day:%d %b %Y}]"
+    return "\n\n".join(part for part in (kept.notes.rstrip(), origin + "\n" + merged.notes) if part)
+
+
+CONTACT_FIELDS = ("email", "phone")
+
+
+def _merged_details(kept: Patient, merged: Patient, now) -> list[str]:
+    """Fill the kept record's empty contact fields from the merged one and append its notes;
+    returns the names of the fields that changed."""
+    changed = []
+    for name in CONTACT_FIELDS:
+        if not getattr(kept, name) and getattr(merged, name):
+            setattr(kept, name, getattr(merged, name))
+            changed.append(name)
+    notes = merge_notes(kept, merged, timezone.localtime(now).date())
+    if notes != kept.notes:
+        kept.notes = notes
+        changed.append("notes")
+    return changed
+
+
+def moved_summary(moved: dict[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in moved.items()) or "no records"
+
+
+def _change_reason(record: Patient, reason: str) -> None:
+    """The reason django-simple-history stores on the record's next history row (its
+    documented ``_change_reason`` hook), shown in the audit trail."""
+    setattr(record, "_change_reason", reason)  # noqa: B010 (simple-history's own name)
+
+
+@transaction.atomic
+def merge_patients(*, actor: Actor, kept: Patient, merged: Patient) -> MergeResult:
+    """Merge two records of one person: everything recorded on ``merged`` moves to ``kept``.
+
+    Both patients are locked (in id order) and must be active records of the actor's clinic.
+    Every reference moves to ``kept`` unchanged (``_move_references``); ``kept`` takes
+    ``merged``'s email and phone where its own are empty and its notes, under a line saying
+    where they came from; ``merged`` is archived, pointing to ``kept`` (who merged, when).
+    Both records' change history and the access log say so. The access log itself is never
+    rewritten: its rows keep the patient they were written for, and ``kept``'s audit trail
+    reads those of the records merged into it (selectors.audit_trail).
+    """
+    if kept.pk == merged.pk:
+        raise ValidationError(MERGE_ITSELF)
+    if kept.clinic_id != merged.clinic_id:
+        raise ValidationError(MERGE_OTHER_CLINIC)
+    audit.require_same_clinic(actor, kept, "patient")
+    audit.require_same_clinic(actor, merged, "patient")
+    locked = _lock_for_merge([kept.pk, merged.pk])
+    kept, merged = locked[kept.pk], locked[merged.pk]
+    moved = _move_references(kept, merged)
+    now = timezone.now()
+    changed = _merged_details(kept, merged, now)
+    kept.refresh_search_columns()
+    _change_reason(kept, f"merged {merged.identifier} into this record")
+    audit.attribute(kept, actor)
+    kept.save()
+    merged.archived_at = merged.merged_at = now
+    merged.archived_by = merged.merged_by = actor.user
+    merged.merged_into = kept
+    _change_reason(merged, f"merged into {kept.identifier}")
+    audit.attribute(merged, actor)
+    merged.save(
+        update_fields=[
+            "archived_at",
+            "archived_by",
+            "merged_into",
+            "merged_at",
+            "merged_by",
+            "updated_at",
+        ]
+    )
+    detail = (
+        f"merged {merged.identifier} ({merged.pk}) into this record: moved {moved_summary(moved)}"
+    )
+    if changed:
+        detail += "; filled from it: " + ", ".join(changed)
+    audit.changed(actor, "change", kept, detail=detail)
+    audit.changed(actor, "archive", merged, detail=f"merged into {kept.identifier} ({kept.pk})")
+    return MergeResult(kept=kept, merged=merged, moved=moved)
+
+
+def _ordered_pair(a: Patient, b: Patient) -> tuple[Patient, Patient]:
+    return (a, b) if str(a.pk) < str(b.pk) else (b, a)
+
+
+@transaction.atomic
+def mark_not_duplicate(*, actor: Actor, patient: Patient, other: Patient) -> bool:
+    """Record that two records are two people: the pair leaves the possible-duplicates list.
+    False if it was already recorded."""
+    if patient.pk == other.pk:
+        raise ValidationError(NOT_DUPLICATE_ITSELF)
+    audit.require_same_clinic(actor, patient, "patient")
+    audit.require_same_clinic(actor, other, "patient")
+    first, second = _ordered_pair(patient, other)
+    # Locked, so two admins marking the pair at once write one decision.
+    Patient.objects.select_for_update().filter(pk=first.pk).get()
+    if NotDuplicate.objects.filter(first=first, second=second).exists():
+        return False
+    decision = NotDuplicate(clinic=actor.clinic, first=first, second=second, decided_by=actor.user)
+    audit.attribute(decision, actor)
+    decision.save()
+    for one, two in ((first, second), (second, first)):
+        audit.changed(actor, "change", one, detail=f"not the same person as {two.identifier}")
+    return True
+
+
+@transaction.atomic
+def undo_not_duplicate(*, actor: Actor, patient: Patient, other: Patient) -> bool:
+    """Withdraw a "not the same person" decision: the pair may be listed again. False if
+    there was none. The decision's history keeps who made and who withdrew it."""
+    audit.require_same_clinic(actor, patient, "patient")
+    audit.require_same_clinic(actor, other, "patient")
+    first, second = _ordered_pair(patient, other)
+    Patient.objects.select_for_update().filter(pk=first.pk).get()
+    decision = NotDuplicate.objects.filter(first=first, second=second).first()
+    if decision is None:
+        return False
+    audit.attribute(decision, actor)
+    decision.delete()
+    for one, two in ((first, second), (second, first)):
+        audit.changed(
+            actor, "change", one, detail=f"may be the same person as {two.identifier} (undone)"
+        )
     return True
 
 

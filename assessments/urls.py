@@ -7,10 +7,22 @@ app_name = "assessments"
 urlpatterns = [
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/new/", views.patient_create, name="patient_create"),
+    path("patients/duplicates/", views.patient_duplicates, name="patient_duplicates"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<uuid:patient_id>/archive/", views.patient_archive, name="patient_archive"),
     path("patients/<uuid:patient_id>/restore/", views.patient_restore, name="patient_restore"),
+    path("patients/<uuid:patient_id>/merge/", views.patient_merge, name="patient_merge"),
+    path(
+        "patients/<uuid:patient_id>/not-duplicate/",
+        views.patient_not_duplicate,
+        name="patient_not_duplicate",
+    ),
+    path(
+        "patients/<uuid:patient_id>/not-duplicate/undo/",
+        views.patient_not_duplicate_undo,
+        name="patient_not_duplicate_undo",
+    ),
     path(
         "patients/<uuid:patient_id>/assessments/new/",
         views.assessment_create,

@@ -133,6 +133,14 @@ def viewed(request: HttpRequest, record: AuditedRecord, *, detail: str = "") -> 
     return _log_view(Actor.from_request(request), record, detail)
 
 
+def viewed_list(request: HttpRequest, object_type: str, *, detail: str = "") -> AccessLog | None:
+    """``viewed`` for a page that shows many patients' details side by side (the clinic's
+    possible duplicates): one "view" row per GET naming the list, no single patient."""
+    if not _first_read(request):
+        return None
+    return log(Actor.from_request(request), "view", object_type=object_type, detail=detail)
+
+
 def viewed_by_superuser(
     request: HttpRequest, record: AuditedRecord, *, clinic: Clinic, detail: str
 ) -> AccessLog | None:

@@ -12,6 +12,12 @@ from assessments.views.assessments import (
     assessment_reevaluate,
     assessment_sign,
 )
+from assessments.views.duplicates import (
+    patient_duplicates,
+    patient_merge,
+    patient_not_duplicate,
+    patient_not_duplicate_undo,
+)
 from assessments.views.patients import (
     patient_archive,
     patient_create,
@@ -36,6 +42,10 @@ __all__ = [
     "patient_archive",
     "patient_create",
     "patient_detail",
+    "patient_duplicates",
+    "patient_merge",
+    "patient_not_duplicate",
+    "patient_not_duplicate_undo",
     "patient_edit",
     "patient_list",
     "patient_restore",

@@ -132,7 +132,12 @@ def patient_detail(request, patient_id):
     membership = access.require_membership(request)
     patient = selectors.get_patient_for(request, patient_id)
     audit.viewed(request, patient)
-    trail = selectors.audit_trail(patient) if membership.is_admin else None
+    merged_records = list(patient.merged_records.select_related("merged_by").order_by("merged_at"))
+    trail = (
+        selectors.audit_trail(patient, merged_records=merged_records)
+        if membership.is_admin
+        else None
+    )
     return render(
         request,
         "assessments/patient_detail.html",
@@ -140,6 +145,7 @@ def patient_detail(request, patient_id):
             "patient": patient,
             "membership": membership,
             "audit_trail": trail,
+            "merged_records": merged_records,
             **selectors.patient_record(patient),
         },
     )

@@ -10,8 +10,9 @@ from pht.audit import Actor
 from tests.factories import audit_write_queries, make_assessment, make_review
 
 # Beyond the audited view's own access-log write (audit_write_queries):
-# session, user, membership, patient, assessments, VISA-H, plans, reviews (the trends).
-RECORD_PAGE_QUERIES = 8
+# session, user, membership, patient, records merged into it ("Also recorded as"),
+# assessments, VISA-H, plans, reviews (the trends).
+RECORD_PAGE_QUERIES = 9
 # session, user, membership, assessment (+ joins), versions, re-evaluations, VISA-H.
 ASSESSMENT_PAGE_QUERIES = 7
 

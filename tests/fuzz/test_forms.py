@@ -7,6 +7,7 @@ refusal that shows its messages.
 """
 
 import datetime
+import uuid
 from types import SimpleNamespace
 
 from django.urls import reverse
@@ -218,3 +219,77 @@ def test_export_filters_survive_any_input(admin_client_a, clinician, other_clini
         assert_refusal_explained(response)
     else:
         assert response["Content-Type"].startswith("text/csv")
+
+
+# --- two records of one person ------------------------------------------------------------
+
+
+def _twin(patient):
+    """The patient registered a second time (once per test: the database is kept between
+    a test's examples)."""
+    from assessments.models import Patient
+    from tests.factories import PatientFactory
+
+    existing = Patient.objects.filter(identifier="NS-0042").first()
+    if existing is not None:
+        return existing
+    return PatientFactory(
+        clinic=patient.clinic,
+        identifier="NS-0042",
+        given_name="Hanna",
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+    )
+
+
+def _ids(draw, patient, twin, other_patient):
+    """An id as a form might carry one: the patient's own, the twin's, another clinic's, a
+    well-formed unknown one, or junk."""
+    known = [str(patient.pk), str(twin.pk), str(other_patient.pk), str(uuid.UUID(int=7)), ""]
+    return draw.draw(st.one_of(st.sampled_from(known), junk()))
+
+
+def _nothing_half_merged():
+    """Every merged record has nothing left on it, and every other record is unmerged."""
+    from assessments.models import Patient
+
+    for merged in Patient.objects.filter(merged_into__isnull=False):
+        assert merged.is_archived
+        for relation in Patient._meta.related_objects:
+            model, name = relation.related_model, relation.field.name
+            assert not model._base_manager.filter(**{name: merged}).exists()
+
+
+@settings(FUZZ, max_examples=40)
+@given(draw=st.data())
+def test_merge_survives_any_input(admin_client_a, patient, other_patient, clinician, draw):
+    from tests.factories import make_assessment
+
+    twin = _twin(patient)
+    if not twin.assessments.exists() and not twin.is_archived:
+        make_assessment(patient=twin, user=clinician, sign=True)
+    data = {
+        "with": _ids(draw, patient, twin, other_patient),
+        "keep": _ids(draw, patient, twin, other_patient),
+    }
+    url = reverse("assessments:patient_merge", args=[patient.pk])
+    response = submit(admin_client_a, "post", url, data)
+    refused_or_redirected(response)
+    _nothing_half_merged()
+
+
+@settings(FUZZ, max_examples=40)
+@given(draw=st.data(), undo=st.booleans())
+def test_not_the_same_person_survives_any_input(admin_client_a, patient, other_patient, draw, undo):
+    from tests.security.test_url_matrix import fingerprint
+
+    twin = _twin(patient)
+    other = _ids(draw, patient, twin, other_patient)
+    name = "patient_not_duplicate_undo" if undo else "patient_not_duplicate"
+    before = fingerprint()
+    response = admin_client_a.post(
+        reverse(f"assessments:{name}", args=[patient.pk]), {"other": other}
+    )
+    assert response.status_code == 302
+    if other != str(twin.pk):
+        assert fingerprint() == before

@@ -37,6 +37,9 @@ NO_RECORD_PAGES = {
     "passkey_i18n": 0,  # the passkey script's translations
     "assessments:patient_list": 0,  # names and identifiers, linking to logged pages
     "assessments:patient_create": 0,  # an empty form
+    # pairs of records side by side (names, birth dates, contacts, counts): one row for the
+    # list, as it shows patients' details rather than links to them
+    "assessments:patient_duplicates": 1,
     "rehab:exercise_list": 0,  # the exercise library: no patient data
     "rehab:exercise_create": 0,
     "clinic_users": 0,  # the clinic's members and invitations: no patient data

@@ -53,6 +53,14 @@ SPECS: dict[str, Spec] = {
     "assessments:patient_restore": Spec(
         objects={"patient_id": "patient"}, post_only=True, admin_only=True
     ),
+    "assessments:patient_duplicates": Spec(admin_only=True),
+    "assessments:patient_merge": Spec(objects={"patient_id": "patient"}, admin_only=True),
+    "assessments:patient_not_duplicate": Spec(
+        objects={"patient_id": "patient"}, post_only=True, admin_only=True
+    ),
+    "assessments:patient_not_duplicate_undo": Spec(
+        objects={"patient_id": "patient"}, post_only=True, admin_only=True
+    ),
     "rehab:exercise_list": Spec(),
     "rehab:exercise_create": Spec(admin_only=True),
     "rehab:exercise_detail": Spec(objects={"slug": "custom_exercise_ref"}),
