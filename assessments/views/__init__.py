@@ -12,6 +12,15 @@ from assessments.views.assessments import (
     assessment_reevaluate,
     assessment_sign,
 )
+from assessments.views.imports import (
+    patient_import,
+    patient_import_cancel,
+    patient_import_commit,
+    patient_import_detail,
+    patient_import_progress,
+    patient_import_report,
+    patient_import_template,
+)
 from assessments.views.patients import (
     patient_archive,
     patient_create,
@@ -37,6 +46,13 @@ __all__ = [
     "patient_create",
     "patient_detail",
     "patient_edit",
+    "patient_import",
+    "patient_import_cancel",
+    "patient_import_commit",
+    "patient_import_detail",
+    "patient_import_progress",
+    "patient_import_report",
+    "patient_import_template",
     "patient_list",
     "patient_restore",
     "visa_h_create",
