@@ -236,6 +236,15 @@ def test_an_interrupted_import_resumes_where_it_stopped_without_duplicates(admin
     assert AccessLog.objects.filter(action="create", detail="imported").count() == 25
 
 
+def test_a_worker_starting_queues_only_imports_without_a_waiting_job(admin_client_a, patient):
+    job = upload(admin_client_a, HEADER + ",Tom,Reid,1990-01-02,M\n")
+    commit(admin_client_a, job)
+    assert services.resume_patient_imports() == []
+    DBTaskResult.objects.update(status="RUNNING")  # its worker was killed
+    assert services.resume_patient_imports() == [job.pk]
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
 def test_a_chunk_is_all_or_nothing(admin_client_a, patient, monkeypatch):
     job = upload(admin_client_a, HEADER + ",Tom,Reid,1990-01-02,M\n,Ann,Lee,1991-01-02,F\n")
     commit(admin_client_a, job)
