@@ -541,7 +541,7 @@ def record_visa_h(
 # (``commit_patient_import``: the job is queued in the same transaction), then the worker
 # creates the patients in chunks (``run_patient_import``). See docs/adr/0006-task-queue.md.
 
-IMPORT_SKIPPED = {
+IMPORT_SKIPPED: dict[str, str] = {
     PatientImportRow.Kind.PROBLEM: "Not imported: the row has problems.",
     PatientImportRow.Kind.DUPLICATE: "Not imported: possibly a patient already in the clinic "
     "or in an earlier row.",
@@ -623,7 +623,7 @@ def _name_existing(rows: list[PatientImportRow]) -> None:
     message goes into the downloadable report too)."""
     marked = [row for row in rows if row.messages[:1] == [_SAME_AS_PATIENT]]
     pks = [row.messages[1] for row in marked]
-    identifiers = {}
+    identifiers: dict[str, str] = {}
     for i in range(0, len(pks), _IN_CHUNK):
         found = Patient.objects.filter(pk__in=pks[i : i + _IN_CHUNK])
         identifiers.update((str(pk), ident) for pk, ident in found.values_list("pk", "identifier"))
@@ -783,8 +783,8 @@ def _import_chunk(import_id, size: int) -> bool:
     when nothing is left to do."""
     with transaction.atomic():
         job = (
-            PatientImport.objects.select_for_update()
-            .select_related("clinic", "committed_by")
+            PatientImport.objects.select_for_update(of=("self",))
+            .select_related("clinic", "committed_by", "uploaded_by")
             .get(pk=import_id)
         )
         if job.status == PatientImport.Status.QUEUED:
@@ -813,11 +813,12 @@ def _save_outcomes(rows: list[PatientImportRow]) -> None:
     """Store each row's outcome: one prepared UPDATE run for every row (``bulk_update``'s
     CASE expressions cost more than the patients' own INSERTs)."""
     meta = PatientImportRow._meta
-    patient_field = meta.get_field("patient").target_field
+    fields = {field.name: field for field in meta.concrete_fields}
+    patient_field = {field.name: field for field in Patient._meta.concrete_fields}["id"]
     columns = ("outcome", "message", "identifier_created", "patient")
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
+    sets = ", ".join(f"{quote(str(fields[c].column))} = %s" for c in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(str(fields['id'].column))} = %s"
     params = [
         (
             row.outcome,
@@ -850,7 +851,8 @@ def _import_rows(job: PatientImport, rows: list[PatientImportRow]) -> None:
             row.outcome = PatientImportRow.Outcome.SKIPPED
             row.message = "Not imported: a patient with this identifier was added meanwhile."
     wanted = [row for row in wanted if not row.outcome]
-    actor = Actor(user=job.committed_by, clinic=job.clinic, ip_address=job.committed_from)
+    user = job.committed_by or job.uploaded_by  # confirming sets committed_by
+    actor = Actor(user=user, clinic=job.clinic, ip_address=job.committed_from)
     try:
         with transaction.atomic():
             create_imported_patients(actor=actor, rows=wanted)

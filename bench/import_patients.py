@@ -85,13 +85,16 @@ def prepare_database() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{DEFAULT_SQLITE}{suffix}").unlink(missing_ok=True)
     elif url.startswith("postgres"):
-        import psycopg
+        import psycopg2
 
         name = url.rsplit("/", 1)[1].split("?")[0]
-        admin = url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
+        conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
     manage("migrate", "--no-input")
 
 
