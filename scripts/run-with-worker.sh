@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # `make run`: the development server and, beside it, the background worker (Django's tasks on
-# django-tasks-db: the patient import). The worker runs in the background and is stopped with
-# the server (Ctrl-C, or the server exiting); a worker stopped half-way through an import is
-# resumed by the next one (`manage.py run_worker` queues unfinished imports again on start).
+# django-tasks-db: the patient import), both stopped together (Ctrl-C, a TERM, or the server
+# exiting). A worker stopped half-way through an import is given 5 seconds to finish its chunk,
+# then killed: the next `manage.py run_worker` resumes the import where it stopped.
 # Usage: scripts/run-with-worker.sh PYTHON ADDRESS:PORT
-set -euo pipefail
+set -uo pipefail
+set -m # each background job in its own process group, stopped as a whole below
 py="$1"
 address="$2"
 
 "$py" manage.py run_worker &
 worker=$!
-stop_worker() {
-	if kill -0 "$worker" 2>/dev/null; then
-		kill -TERM "$worker" 2>/dev/null || true
-		wait "$worker" 2>/dev/null || true
-	fi
-}
-trap stop_worker EXIT INT TERM
+"$py" manage.py runserver "$address" &
+server=$!
 
-"$py" manage.py runserver "$address"
+stop() {
+	trap - EXIT INT TERM
+	kill -TERM -- "-$server" "-$worker" 2>/dev/null
+	for _ in $(seq 50); do
+		kill -0 "$worker" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$worker" 2>/dev/null
+	wait 2>/dev/null
+	exit 0
+}
+trap stop EXIT INT TERM
+
+wait "$server"
