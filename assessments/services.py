@@ -663,14 +663,21 @@ def _kind_of(row, taken, same_people, clinic_index, file_index, first_with) -> t
     return Kind.NEW, []
 
 
-@transaction.atomic
 def preview_patient_import(
     *, actor: Actor, file_name: str, data: bytes, parsed: patient_import.ParsedFile
 ) -> PatientImport:
-    """Store a checked file and each of its rows; nothing is written to patients yet."""
+    """Store a checked file and each of its rows; nothing is written to patients yet.
+
+    The rows are checked before the transaction that stores them, so that on SQLite the
+    database's write lock is held for the inserts only, not for the reading as well."""
     today = timezone.localdate()
     checked = [patient_import.check_row(n, raw, today=today) for n, raw in parsed.rows]
     rows = _classify(actor.clinic.pk, checked)
+    with transaction.atomic():
+        return _store_preview(actor, file_name, data, rows)
+
+
+def _store_preview(actor: Actor, file_name: str, data: bytes, rows: list) -> PatientImport:
     counts = collections.Counter(row.kind for row in rows)
     job = PatientImport.objects.create(
         clinic=actor.clinic,

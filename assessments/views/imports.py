@@ -28,11 +28,13 @@ def _admin_import(request, import_id) -> PatientImport:
     return job
 
 
-@submissions.once("Already uploaded — here is the file's check.")
 def patient_import(request):
+    """Upload and check a file. Not a once-only form: a file sent twice is checked twice,
+    and nothing is imported before its check is confirmed (that form is once-only)."""
     membership = access.require_clinic_admin(request)
-    form = PatientImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = PatientImportForm(request.POST, request.FILES) if posted else PatientImportForm()
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         job = services.preview_patient_import(
             actor=Actor.from_request(request),
@@ -40,9 +42,7 @@ def patient_import(request):
             data=form.data_bytes,
             parsed=form.parsed,
         )
-        return submissions.done(
-            request, redirect("assessments:patient_import_detail", import_id=job.pk)
-        )
+        return redirect("assessments:patient_import_detail", import_id=job.pk)
     recent = selectors.patient_imports_for(request).order_by("-uploaded_at")[:10]
     return render(
         request,

@@ -7,6 +7,7 @@ against the test database.
 import csv
 import datetime
 import io
+import re
 from unittest import mock
 
 import pytest
@@ -116,6 +117,13 @@ def test_a_file_that_cannot_be_read_is_refused_with_its_reason(admin_client_a):
     assert response.status_code == 200
     assert "CSV UTF-8" in response.content.decode()
     assert not PatientImport.objects.exists()
+
+
+def test_posting_without_a_file_says_one_is_needed(admin_client_a):
+    response = admin_client_a.post(URL, {})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"file": ["This field is required."]}
+    assert "Nothing was saved" in response.content.decode()
 
 
 def test_a_file_over_the_size_setting_is_refused(admin_client_a, settings):
@@ -367,3 +375,15 @@ def test_dates_of_birth_of_imported_patients_are_dates(admin_client_a, patient):
     commit(admin_client_a, job)
     run_worker()
     assert Patient.objects.get(identifier="NS-0100").date_of_birth == datetime.date(1979, 3, 4)
+
+
+def test_the_confirm_form_sent_twice_queues_once_and_says_so(admin_client_a, patient_import):
+    url = reverse("assessments:patient_import_detail", args=[patient_import.pk])
+    page = admin_client_a.get(url).content.decode()
+    commit_url = reverse("assessments:patient_import_commit", args=[patient_import.pk])
+    form = page[page.index(f'action="{commit_url}"') :]
+    key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', form).group(1)
+    admin_client_a.post(commit_url, {"submission_key": key})
+    second = admin_client_a.post(commit_url, {"submission_key": key}, follow=True)
+    assert "Already confirmed — the import is under way." in second.content.decode()
+    assert DBTaskResult.objects.count() == 1
