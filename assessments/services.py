@@ -10,7 +10,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
+from django.tasks import task
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from assessments import duplicates, names, patient_import, reasoning, selectors
 from assessments.models import (
@@ -701,8 +703,6 @@ def _store_preview(actor: Actor, file_name: str, data: bytes, rows: list) -> Pat
 def commit_patient_import(*, actor: Actor, job: PatientImport, include_duplicates: bool) -> bool:
     """Queue the checked import (in this transaction: no job without its import, and the
     other way round). False if it was already confirmed or cancelled."""
-    from assessments import tasks  # the task module imports this one
-
     audit.require_same_clinic(actor, job, "import")
     stored = PatientImport.objects.select_for_update().get(pk=job.pk)
     if stored.status != PatientImport.Status.PREVIEW:
@@ -712,7 +712,7 @@ def commit_patient_import(*, actor: Actor, job: PatientImport, include_duplicate
     job.committed_from = actor.ip_address
     job.include_duplicates = include_duplicates
     job.save(update_fields=["status", "committed_by", "committed_from", "include_duplicates"])
-    tasks.import_patients.enqueue(str(job.pk))
+    import_patients.enqueue(str(job.pk))
     return True
 
 
@@ -736,16 +736,12 @@ def resume_patient_imports() -> list:
     worker starts (``manage.py run_worker``). A second job for an import already running is
     harmless: chunks are taken one at a time under the import's lock, each from the rows still
     to do."""
-    from django_tasks_db.models import DBTaskResult
-
-    from assessments import tasks
-
     resumed = []
     with transaction.atomic():
         waiting = {
             str(args_kwargs["args"][0])
             for args_kwargs in DBTaskResult.objects.filter(
-                status="READY", task_path=tasks.import_patients.module_path
+                status="READY", task_path=import_patients.module_path
             ).values_list("args_kwargs", flat=True)
         }
         unfinished = PatientImport.objects.filter(
@@ -753,9 +749,17 @@ def resume_patient_imports() -> list:
         ).values_list("pk", flat=True)
         for pk in unfinished:
             if str(pk) not in waiting:
-                tasks.import_patients.enqueue(str(pk))
+                import_patients.enqueue(str(pk))
                 resumed.append(pk)
     return resumed
+
+
+@task()
+def import_patients(import_id: str) -> None:
+    """The background task (Django's tasks API; the queue is django-tasks-db, ADR 6): create
+    a confirmed import's patients, resuming after the last chunk committed (a job queued
+    again for a finished or cancelled import does nothing)."""
+    run_patient_import(import_id)
 
 
 def run_patient_import(import_id, *, chunk_rows: int | None = None, max_chunks=None) -> None:

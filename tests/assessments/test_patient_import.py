@@ -161,7 +161,9 @@ def test_confirming_queues_one_job_and_creates_nothing_yet(admin_client_a, patie
     before = Patient.objects.count()
     commit(admin_client_a, job)
     assert job.status == PatientImport.Status.QUEUED
-    assert DBTaskResult.objects.filter(task_path="assessments.tasks.import_patients").count() == 1
+    assert (
+        DBTaskResult.objects.filter(task_path="assessments.services.import_patients").count() == 1
+    )
     assert Patient.objects.count() == before
 
 
