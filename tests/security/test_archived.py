@@ -22,8 +22,14 @@ from tests.security.test_url_matrix import SPECS, build_url, fingerprint
 
 RECORD = ("draft_assessment", "signed_assessment", "visa_h_response", "rehab_review")
 READ_ONLY = "This patient is archived, so the record is read-only."
-# Restoring is what an archived record is for; the exercise library is no patient's record.
-NOT_CLINICAL_CHANGES = {"assessments:patient_restore", "rehab:exercise_detail"}
+# Restoring is what an archived record is for; the exercise library is no patient's record,
+# nor is a CSV import of the clinic's patients (its URLs carry the import, not a patient).
+NOT_CLINICAL_CHANGES = {
+    "assessments:patient_restore",
+    "rehab:exercise_detail",
+    "assessments:patient_import_commit",
+    "assessments:patient_import_cancel",
+}
 POST_URLS = sorted(n for n, s in SPECS.items() if s.objects and n not in NOT_CLINICAL_CHANGES)
 
 
