@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from assessments import services
 from assessments.models import Patient, PatientImport
 from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.test_accessibility import _blocking_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,9 +35,12 @@ CSV = (
 
 
 def shoot(page, name: str) -> None:
-    """Each width's screenshot, full page: tests/e2e/artifacts and /tmp/i15-shots."""
+    """Each width's screenshot, full page (tests/e2e/artifacts and /tmp/i15-shots), no
+    sideways panning, and no serious axe-core violation."""
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
+        blocking, report = _blocking_violations(page)
+        assert not blocking, f"axe on {name} at {width} px:\n{report}"
         path = screenshot(page, f"15-{name}-{width}")
         SHOTS.mkdir(exist_ok=True)
         (SHOTS / path.name).write_bytes(path.read_bytes())
