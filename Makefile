@@ -15,7 +15,7 @@ FIND_PYTHON := for c in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which pyth
 .PHONY: help run test check typecheck fmt bench validate docs clean
 
 help:
-	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT)"
+	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT) (with the task worker)"
 	@echo "make test   lint, format check, type check, missing-migrations check and the test suite"
 	@echo "make check  lint, format check, type check and missing-migrations check only"
 	@echo "make typecheck  mypy: strict on the rules core (pht/rules), checked on the services"
@@ -47,8 +47,9 @@ run: $(VENV)/.installed-run
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo
 	@echo "PHT Clinic is starting on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@echo "with its background worker (patient imports), stopped with it"
 	@echo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 scripts/run-with-worker.sh $(PY) 127.0.0.1:$(PORT)
 
 check: $(VENV)/.installed-dev typecheck
 	$(VENV)/bin/ruff check .

@@ -1,21 +1,21 @@
 import datetime
 import decimal
-import re
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
-from assessments import duplicates, reasoning, search, selectors
+from assessments import duplicates, patient_import, reasoning, search, selectors
 from assessments.models import Patient
+from assessments.patient_import import IDENTIFIER_PATTERN, NOTES_MAX_LENGTH, OLDEST_BIRTH_YEAR
 from assessments.presenter import SECTION_TITLES
 from assessments.selectors import SORTS
 from pht.forms import DayFirstDateInput
 from pht.rules import FindingsError, visa_h
 from pht.rules.findings import FINDINGS, IMAGING_FINDINGS
 
-IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")
-OLDEST_BIRTH_YEAR = 1900
-NOTES_MAX_LENGTH = 5000
+# IDENTIFIER_PATTERN, OLDEST_BIRTH_YEAR and NOTES_MAX_LENGTH live beside the CSV import's
+# row checks (assessments/patient_import.py), so the form and the import apply the same rules.
 
 
 class PatientForm(forms.ModelForm):
@@ -899,3 +899,41 @@ class MergeForm(forms.Form):
         if keep is None:
             return tuple(sorted(pair, key=lambda p: (-p.assessment_count, p.created_at)))
         return pair if keep == self.patient.pk else (other, self.patient)
+
+
+class PatientImportForm(forms.Form):
+    """A CSV file of patients from the clinic's previous system (assessments/patient_import.py
+    reads it; the size limits come from settings)."""
+
+    file = forms.FileField(
+        label="CSV file of patients",
+        help_text="UTF-8 CSV (in Excel: Save as › CSV UTF-8), comma or semicolon separated, "
+        "with a header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        max_bytes = settings.PATIENT_IMPORT_MAX_MB * 1024 * 1024
+        if upload.size > max_bytes:
+            raise forms.ValidationError(
+                f"This file is larger than {settings.PATIENT_IMPORT_MAX_MB} MB. Split it into "
+                "smaller files and import them one after the other."
+            )
+        data = upload.read()
+        try:
+            self.parsed = patient_import.parse(
+                data, max_bytes=max_bytes, max_rows=settings.PATIENT_IMPORT_MAX_ROWS
+            )
+        except patient_import.ImportFileError as error:
+            raise forms.ValidationError(str(error)) from None
+        self.data_bytes = data
+        return upload
+
+
+class PatientImportCommitForm(forms.Form):
+    include_duplicates = forms.BooleanField(
+        required=False,
+        label="Import possible duplicates too",
+        help_text="Only when you have checked that each is a different person.",
+    )

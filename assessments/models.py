@@ -417,3 +417,120 @@ class Reevaluation(models.Model):
 
     def __str__(self) -> str:
         return f"Re-evaluation under {self.rules_version}"
+
+
+class PatientImport(models.Model):
+    """One CSV file of patients brought over from a clinic's previous system.
+
+    Uploaded and checked first (the preview: nothing is written to patients), then, once a
+    clinic admin confirms, created in the background by the task queue in chunks: each chunk
+    commits its patients, their rows' outcomes and ``processed`` in one transaction, so an
+    interrupted import resumes where it stopped (assessments.services.run_patient_import).
+    """
+
+    audit_type = "patient_import"  # the access log's name for this record
+    audit_patient_id = None  # many patients: the log row names the import, no one patient
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Checked, waiting for confirmation"
+        QUEUED = "queued", "Waiting to start"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Finished"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Stopped by an error"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patient_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The address of the confirming request, for the access-log rows the import writes.
+    committed_from = models.GenericIPAddressField(null=True, blank=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PREVIEW)
+    include_duplicates = models.BooleanField(default=False)
+    # The preview's counts.
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_new = models.PositiveIntegerField(default=0)
+    rows_problem = models.PositiveIntegerField(default=0)
+    rows_duplicate = models.PositiveIntegerField(default=0)
+    rows_existing = models.PositiveIntegerField(default=0)
+    # Progress and result of the commit.
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker's last sign of life (each chunk), shown on the progress page.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        indexes = [models.Index(fields=["status"], name="patient_import_status")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE or not self.rows_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed * 100 // self.rows_total)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.IMPORTING)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.CANCELLED, self.Status.FAILED)
+
+
+class PatientImportRow(models.Model):
+    """One data row of an import: its cleaned values, what the check found, what happened."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New patient"
+        PROBLEM = "problem", "Has problems"
+        DUPLICATE = "duplicate", "Possible duplicate"
+        EXISTING = "existing", "Already in the clinic"
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "Not yet imported"
+        CREATED = "created", "Created"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    patient_import = models.ForeignKey(PatientImport, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # the row in the spreadsheet: the header is row 1
+    values = models.JSONField(default=dict)
+    kind = models.CharField(max_length=10, choices=Kind)
+    messages = models.JSONField(default=list)
+    outcome = models.CharField(max_length=10, choices=Outcome, blank=True, default="")
+    message = models.CharField(max_length=300, blank=True)  # why skipped or failed
+    identifier_created = models.CharField(max_length=40, blank=True)
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient_import", "number"], name="patient_import_row_unique_number"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["patient_import", "outcome", "number"], name="import_row_todo"),
+            models.Index(fields=["patient_import", "kind", "number"], name="import_row_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.number}"

@@ -30,7 +30,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from assessments import charts, duplicates, search
-from assessments.models import Assessment, NotDuplicate, Patient, VisaHResponse
+from assessments.models import Assessment, NotDuplicate, Patient, PatientImport, VisaHResponse
 from pht.access import require_membership
 from pht.models import AccessLog, Clinic
 from pht.rules.findings import FINDINGS
@@ -45,6 +45,19 @@ def patients_for(request: HttpRequest) -> QuerySet[Patient]:
 def get_patient_for(request: HttpRequest, patient_id) -> Patient:
     """One patient of the user's clinic, or 404."""
     return get_object_or_404(patients_for(request), pk=patient_id)
+
+
+def patient_imports_for(request: HttpRequest) -> QuerySet[PatientImport]:
+    """The CSV imports of the user's active clinic."""
+    membership = require_membership(request)
+    return PatientImport.objects.filter(clinic_id=membership.clinic_id).select_related(
+        "uploaded_by", "committed_by"
+    )
+
+
+def get_patient_import_for(request: HttpRequest, import_id) -> PatientImport:
+    """One CSV import of the user's clinic, or 404."""
+    return get_object_or_404(patient_imports_for(request), pk=import_id)
 
 
 def assessments_for(request: HttpRequest) -> QuerySet[Assessment]:
@@ -304,11 +317,21 @@ IDENTIFIER_BATCH = 50
 def free_identifier(clinic: Clinic) -> tuple[str, int]:
     """The clinic's first unused numbered identifier from its next number (``NS-0043``), and
     its number. Numbers typed by hand for other patients are skipped, whatever their case."""
+    return free_identifiers(clinic, 1)[0]
+
+
+# The most numbers looked up in one query when many are wanted (the CSV import).
+IDENTIFIER_WINDOW = 2000
+
+
+def free_identifiers(clinic: Clinic, count: int) -> list[tuple[str, int]]:
+    """The clinic's first ``count`` unused numbered identifiers from its next number, in
+    order, with their numbers (the CSV import numbers a whole chunk of patients at once)."""
+    found: list[tuple[str, int]] = []
     start = clinic.next_identifier_number
-    while True:
-        wanted = {
-            clinic.identifier_for(n).lower(): n for n in range(start, start + IDENTIFIER_BATCH)
-        }
+    while len(found) < count:
+        size = min(IDENTIFIER_WINDOW, max(IDENTIFIER_BATCH, count - len(found) + IDENTIFIER_BATCH))
+        wanted = {clinic.identifier_for(n).lower(): n for n in range(start, start + size)}
         taken = set(
             Patient.objects.filter(clinic_id=clinic.pk)
             .annotate(lowered=Lower("identifier"))
@@ -316,9 +339,10 @@ def free_identifier(clinic: Clinic) -> tuple[str, int]:
             .values_list("lowered", flat=True)
         )
         for lowered, number in wanted.items():
-            if lowered not in taken:
-                return clinic.identifier_for(number), number
-        start += IDENTIFIER_BATCH
+            if lowered not in taken and len(found) < count:
+                found.append((clinic.identifier_for(number), number))
+        start += size
+    return found
 
 
 # Deep pages cost an OFFSET scan; nobody pages this far rather than searching.

@@ -1,18 +1,33 @@
 """The only code that writes clinical data. Each function is one transaction and audits itself."""
 
+import collections
 import copy
+import datetime
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
+from django.tasks import task
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from assessments import duplicates, names, reasoning, selectors
-from assessments.models import Assessment, NotDuplicate, Patient, Reevaluation, VisaHResponse
-from pht import access, audit, rules
+from assessments import duplicates, names, patient_import, reasoning, selectors
+from assessments.models import (
+    Assessment,
+    NotDuplicate,
+    Patient,
+    PatientImport,
+    PatientImportRow,
+    Reevaluation,
+    VisaHResponse,
+)
+from pht import access, audit, chain, rules
 from pht.audit import Actor
-from pht.models import Clinic
+from pht.models import AccessLog, Clinic
 from pht.rules import visa_h
 
 DUPLICATE_IDENTIFIER = "Another patient in this clinic already has this identifier."
@@ -738,3 +753,417 @@ def record_visa_h(
         assessment.save()
         audit.changed(actor, "change", assessment, detail="VISA-H total added to findings")
     return response
+
+
+# --- Patient import (CSV) ---------------------------------------------------------------
+#
+# Upload and check (``preview_patient_import``: nothing is written to patients), confirm
+# (``commit_patient_import``: the job is queued in the same transaction), then the worker
+# creates the patients in chunks (``run_patient_import``). See docs/adr/0006-task-queue.md.
+
+IMPORT_SKIPPED: dict[str, str] = {
+    PatientImportRow.Kind.PROBLEM: "Not imported: the row has problems.",
+    PatientImportRow.Kind.DUPLICATE: "Not imported: possibly a patient already in the clinic "
+    "or in an earlier row.",
+    PatientImportRow.Kind.EXISTING: "Not imported: already in the clinic.",
+}
+IMPORTED_DETAIL = "imported"
+# Rows of one query's IN list (SQLite allows 32,766 parameters per statement).
+_IN_CHUNK = 5000
+
+
+def _lowered_identifiers(clinic_id, identifiers: set[str]) -> dict[str, str]:
+    """Of these identifiers (lower case), those already used in the clinic: lowered -> stored."""
+    found: dict[str, str] = {}
+    wanted = sorted(identifiers)
+    for i in range(0, len(wanted), _IN_CHUNK):
+        rows = (
+            Patient.objects.filter(clinic_id=clinic_id)
+            .annotate(lowered=Lower("identifier"))
+            .filter(lowered__in=wanted[i : i + _IN_CHUNK])
+            .values_list("lowered", "identifier")
+        )
+        found.update(rows)
+    return found
+
+
+def _same_person_key(given: str, family: str, born) -> tuple:
+    return (given.casefold(), family.casefold(), str(born))
+
+
+def _people_born_on(clinic_id, days: set) -> set[tuple]:
+    """(given, family, date of birth) of the clinic's patients born on these days."""
+    people: set[tuple] = set()
+    wanted = sorted(days)
+    for i in range(0, len(wanted), _IN_CHUNK):
+        rows = Patient.objects.filter(
+            clinic_id=clinic_id, date_of_birth__in=wanted[i : i + _IN_CHUNK]
+        ).values_list("given_name", "family_name", "date_of_birth")
+        people.update(_same_person_key(g, f, d) for g, f, d in rows)
+    return people
+
+
+def _tidy_values(values: dict) -> dict:
+    values = dict(values)
+    values["given_name"] = names.tidy_name(values["given_name"])
+    values["family_name"] = names.tidy_name(values["family_name"], family=True)
+    return values
+
+
+def _classify(clinic_id, checked: list[patient_import.CheckedRow]) -> list[PatientImportRow]:
+    """Each checked row as new, with problems, a possible duplicate or already in the clinic."""
+    valid = [row for row in checked if row.valid]
+    for row in valid:
+        row.values = _tidy_values(row.values)
+    taken = _lowered_identifiers(
+        clinic_id, {r.values["identifier"].lower() for r in valid if r.values["identifier"]}
+    )
+    born = {datetime.date.fromisoformat(r.values["date_of_birth"]) for r in valid}
+    same_people = _people_born_on(clinic_id, born)
+    clinic_index = selectors.duplicate_index(
+        clinic_id, dates_of_birth=born if len(born) <= _IN_CHUNK // 2 else None
+    )
+    file_index = duplicates.DuplicateIndex()
+    first_with: dict[str, int] = {}
+    out = []
+    for row in checked:
+        kind, messages = _kind_of(row, taken, same_people, clinic_index, file_index, first_with)
+        out.append(
+            PatientImportRow(number=row.number, values=row.values, kind=kind, messages=messages)
+        )
+    _name_existing(out)
+    return out
+
+
+_SAME_AS_PATIENT = "May be the same person as patient {} already in the clinic."
+
+
+def _name_existing(rows: list[PatientImportRow]) -> None:
+    """Name the existing patient of each possible duplicate by identifier (not by name: the
+    message goes into the downloadable report too)."""
+    marked = [row for row in rows if row.messages[:1] == [_SAME_AS_PATIENT]]
+    pks = [row.messages[1] for row in marked]
+    identifiers: dict[str, str] = {}
+    for i in range(0, len(pks), _IN_CHUNK):
+        found = Patient.objects.filter(pk__in=pks[i : i + _IN_CHUNK])
+        identifiers.update((str(pk), ident) for pk, ident in found.values_list("pk", "identifier"))
+    for row in marked:
+        row.messages = [_SAME_AS_PATIENT.format(identifiers[row.messages[1]])]
+
+
+def _kind_of(row, taken, same_people, clinic_index, file_index, first_with) -> tuple[str, list]:
+    Kind = PatientImportRow.Kind  # noqa: N806
+    if not row.valid:
+        return Kind.PROBLEM, row.messages
+    values = row.values
+    identifier = values["identifier"].lower()
+    if identifier in taken:
+        return Kind.EXISTING, [f"A patient with identifier {taken[identifier]} is already here."]
+    key = _same_person_key(values["given_name"], values["family_name"], values["date_of_birth"])
+    if not identifier and key in same_people:
+        return Kind.EXISTING, ["A patient with the same names and date of birth is already here."]
+    if identifier in first_with:
+        return Kind.PROBLEM, [f"The same identifier as row {first_with[identifier]}."]
+    if identifier:
+        first_with[identifier] = row.number
+    person = duplicates.Person(
+        key=row.number,
+        given_name=values["given_name"],
+        family_name=values["family_name"],
+        date_of_birth=datetime.date.fromisoformat(values["date_of_birth"]),
+    )
+    existing = clinic_index.matches(person)
+    earlier = file_index.matches(person)
+    file_index.add(person)
+    if existing:
+        # The patient's identifier is filled in by _name_existing (one query for the file).
+        return Kind.DUPLICATE, [_SAME_AS_PATIENT, str(existing[0].key)]
+    if earlier:
+        return Kind.DUPLICATE, [f"May be the same person as row {earlier[0].key}."]
+    return Kind.NEW, []
+
+
+def preview_patient_import(
+    *, actor: Actor, file_name: str, data: bytes, parsed: patient_import.ParsedFile
+) -> PatientImport:
+    """Store a checked file and each of its rows; nothing is written to patients yet.
+
+    The rows are checked before the transaction that stores them, so that on SQLite the
+    database's write lock is held for the inserts only, not for the reading as well."""
+    today = timezone.localdate()
+    checked = [patient_import.check_row(n, raw, today=today) for n, raw in parsed.rows]
+    rows = _classify(actor.clinic.pk, checked)
+    with transaction.atomic():
+        return _store_preview(actor, file_name, data, rows)
+
+
+def _store_preview(actor: Actor, file_name: str, data: bytes, rows: list) -> PatientImport:
+    counts = collections.Counter(row.kind for row in rows)
+    job = PatientImport.objects.create(
+        clinic=actor.clinic,
+        uploaded_by=actor.user,
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        rows_total=len(rows),
+        rows_new=counts[PatientImportRow.Kind.NEW],
+        rows_problem=counts[PatientImportRow.Kind.PROBLEM],
+        rows_duplicate=counts[PatientImportRow.Kind.DUPLICATE],
+        rows_existing=counts[PatientImportRow.Kind.EXISTING],
+    )
+    for row in rows:
+        row.patient_import = job
+    PatientImportRow.objects.bulk_create(rows, batch_size=1000)
+    audit.log(actor, "create", object_type=job.audit_type, object_id=job.pk, detail="file checked")
+    return job
+
+
+@transaction.atomic
+def commit_patient_import(*, actor: Actor, job: PatientImport, include_duplicates: bool) -> bool:
+    """Queue the checked import (in this transaction: no job without its import, and the
+    other way round). False if it was already confirmed or cancelled."""
+    audit.require_same_clinic(actor, job, "import")
+    stored = PatientImport.objects.select_for_update().get(pk=job.pk)
+    if stored.status != PatientImport.Status.PREVIEW:
+        return False
+    job.status = PatientImport.Status.QUEUED
+    job.committed_by = actor.user
+    job.committed_from = actor.ip_address
+    job.include_duplicates = include_duplicates
+    job.save(update_fields=["status", "committed_by", "committed_from", "include_duplicates"])
+    import_patients.enqueue(str(job.pk))
+    return True
+
+
+@transaction.atomic
+def cancel_patient_import(*, actor: Actor, job: PatientImport) -> bool:
+    """Stop an import before its next chunk (chunks already committed stay). False if it
+    had already finished."""
+    audit.require_same_clinic(actor, job, "import")
+    stored = PatientImport.objects.select_for_update().get(pk=job.pk)
+    if stored.is_finished:
+        return False
+    job.status = PatientImport.Status.CANCELLED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+    return True
+
+
+def resume_patient_imports() -> list:
+    """Queue again every confirmed import that has not finished and has no job waiting: a
+    worker stopped (killed, restarted, the machine rebooted) in the middle of it. Run when a
+    worker starts (``manage.py run_worker``). A second job for an import already running is
+    harmless: chunks are taken one at a time under the import's lock, each from the rows still
+    to do."""
+    resumed = []
+    with transaction.atomic():
+        waiting = {
+            str(args_kwargs["args"][0])
+            for args_kwargs in DBTaskResult.objects.filter(
+                status="READY", task_path=import_patients.module_path
+            ).values_list("args_kwargs", flat=True)
+        }
+        unfinished = PatientImport.objects.filter(
+            status__in=[PatientImport.Status.QUEUED, PatientImport.Status.IMPORTING]
+        ).values_list("pk", flat=True)
+        for pk in unfinished:
+            if str(pk) not in waiting:
+                import_patients.enqueue(str(pk))
+                resumed.append(pk)
+    return resumed
+
+
+@task()
+def import_patients(import_id: str) -> None:
+    """The background task (Django's tasks API; the queue is django-tasks-db, ADR 6): create
+    a confirmed import's patients, resuming after the last chunk committed (a job queued
+    again for a finished or cancelled import does nothing)."""
+    run_patient_import(import_id)
+
+
+def run_patient_import(import_id, *, chunk_rows: int | None = None, max_chunks=None) -> None:
+    """Create an import's patients, one chunk per transaction, until none is left.
+
+    ``max_chunks`` stops early, as a killed worker would (tests, the benchmark)."""
+    size = chunk_rows or settings.PATIENT_IMPORT_CHUNK_ROWS
+    done = 0
+    try:
+        while max_chunks is None or done < max_chunks:
+            if not _import_chunk(import_id, size):
+                return
+            done += 1
+    except Exception as error:
+        _mark_failed(import_id, error)
+        raise
+
+
+def _mark_failed(import_id, error: Exception) -> None:
+    with transaction.atomic():
+        job = PatientImport.objects.select_for_update().get(pk=import_id)
+        if job.is_finished:
+            return
+        job.status = PatientImport.Status.FAILED
+        job.error = f"Stopped by an unexpected error ({type(error).__name__})."[:300]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+
+
+def _import_chunk(import_id, size: int) -> bool:
+    """One chunk: its patients, its rows' outcomes and the progress, all or nothing. False
+    when nothing is left to do."""
+    with transaction.atomic():
+        job = (
+            PatientImport.objects.select_for_update(of=("self",))
+            .select_related("clinic", "committed_by", "uploaded_by")
+            .get(pk=import_id)
+        )
+        if job.status == PatientImport.Status.QUEUED:
+            job.status, job.started_at = PatientImport.Status.IMPORTING, timezone.now()
+        elif job.status != PatientImport.Status.IMPORTING:
+            return False
+        rows = list(job.rows.filter(outcome="").order_by("number")[:size])
+        if not rows:
+            job.status, job.finished_at = PatientImport.Status.DONE, timezone.now()
+            job.heartbeat_at = job.finished_at
+            job.save()
+            return False
+        _import_rows(job, rows)
+        _save_outcomes(rows)
+        outcomes = collections.Counter(row.outcome for row in rows)
+        job.processed += len(rows)
+        job.created += outcomes[PatientImportRow.Outcome.CREATED]
+        job.skipped += outcomes[PatientImportRow.Outcome.SKIPPED]
+        job.failed += outcomes[PatientImportRow.Outcome.FAILED]
+        job.heartbeat_at = timezone.now()
+        job.save()
+        return True
+
+
+def _save_outcomes(rows: list[PatientImportRow]) -> None:
+    """Store each row's outcome: one prepared UPDATE run for every row (``bulk_update``'s
+    CASE expressions cost more than the patients' own INSERTs)."""
+    meta = PatientImportRow._meta
+    fields = {field.name: field for field in meta.concrete_fields}
+    patient_field = {field.name: field for field in Patient._meta.concrete_fields}["id"]
+    columns = ("outcome", "message", "identifier_created", "patient")
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(str(fields[c].column))} = %s" for c in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(str(fields['id'].column))} = %s"
+    params = [
+        (
+            row.outcome,
+            row.message,
+            row.identifier_created,
+            patient_field.get_db_prep_value(row.patient_id, connection),
+            row.pk,
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _import_rows(job: PatientImport, rows: list[PatientImportRow]) -> None:
+    """Decide each row of a chunk and create the patients wanted (setting the rows' outcome)."""
+    wanted_kinds = {PatientImportRow.Kind.NEW}
+    if job.include_duplicates:
+        wanted_kinds.add(PatientImportRow.Kind.DUPLICATE)
+    for row in rows:
+        if row.kind not in wanted_kinds:
+            row.outcome, row.message = PatientImportRow.Outcome.SKIPPED, IMPORT_SKIPPED[row.kind]
+    wanted = [row for row in rows if row.kind in wanted_kinds]
+    # Identifiers registered by hand since the file was checked.
+    taken = _lowered_identifiers(
+        job.clinic_id, {r.values["identifier"].lower() for r in wanted if r.values["identifier"]}
+    )
+    for row in wanted:
+        if row.values["identifier"].lower() in taken:
+            row.outcome = PatientImportRow.Outcome.SKIPPED
+            row.message = "Not imported: a patient with this identifier was added meanwhile."
+    wanted = [row for row in wanted if not row.outcome]
+    user = job.committed_by or job.uploaded_by  # confirming sets committed_by
+    actor = Actor(user=user, clinic=job.clinic, ip_address=job.committed_from)
+    try:
+        with transaction.atomic():
+            create_imported_patients(actor=actor, rows=wanted)
+    except IntegrityError:
+        # An identifier taken between the check above and the insert: one row at a time.
+        for row in wanted:
+            try:
+                with transaction.atomic():
+                    create_imported_patients(actor=actor, rows=[row])
+            except IntegrityError:
+                row.outcome = PatientImportRow.Outcome.FAILED
+                row.message = DUPLICATE_IDENTIFIER
+                row.patient, row.identifier_created = None, ""
+
+
+def _take_identifier_numbers(clinic: Clinic, count: int) -> list[str]:
+    """``count`` next free numbered identifiers, taken for this transaction (as
+    ``_take_identifier_number``: the clinic row's write orders concurrent registrations)."""
+    if not count:
+        return []
+    Clinic.objects.filter(pk=clinic.pk).update(next_identifier_number=F("next_identifier_number"))
+    current = Clinic.objects.only("id", "identifier_prefix", "next_identifier_number").get(
+        pk=clinic.pk
+    )
+    found = selectors.free_identifiers(current, count)
+    Clinic.objects.filter(pk=clinic.pk).update(next_identifier_number=found[-1][1] + 1)
+    return [identifier for identifier, _number in found]
+
+
+@transaction.atomic
+def create_imported_patients(*, actor: Actor, rows: list[PatientImportRow]) -> list[Patient]:
+    """Register many checked import rows at once: what ``create_patient`` does for one (names
+    tidied, search columns, a change-history row naming the importing admin, one access-log
+    "create" row per patient), written with one INSERT per table and batch. The hash chains
+    are extended in order under their lock (``pht.chain.append_all``). Sets each row's
+    ``patient``, ``identifier_created`` and outcome."""
+    numbers = iter(
+        _take_identifier_numbers(actor.clinic, sum(not r.values["identifier"] for r in rows))
+    )
+    now = timezone.now()
+    patients = []
+    for row in rows:
+        data = {name: row.values[name] for name in patient_import.COLUMNS}
+        data["date_of_birth"] = datetime.date.fromisoformat(data["date_of_birth"])
+        patient = Patient(clinic=actor.clinic, **_tidy(data))
+        if not patient.identifier:
+            patient.identifier = row.identifier_created = next(numbers)
+        patient.created_at = patient.updated_at = now
+        patient.refresh_search_columns()
+        patients.append(patient)
+        row.patient = patient
+        row.outcome, row.message = PatientImportRow.Outcome.CREATED, ""
+    Patient.objects.bulk_create(patients, batch_size=1000)
+    history = Patient.history.model
+    chain.append_all(
+        history,
+        [
+            history(
+                history_date=now,
+                history_user=actor.user,
+                history_type="+",
+                **{field.attname: getattr(p, field.attname) for field in history.tracked_fields},
+            )
+            for p in patients
+        ],
+    )
+    chain.append_all(
+        AccessLog,
+        [
+            AccessLog(
+                at=now,
+                user=actor.user,
+                username=actor.user.get_username(),
+                clinic=actor.clinic,
+                action="create",
+                object_type=Patient.audit_type,
+                object_id=p.pk,
+                patient_id=p.pk,
+                ip_address=actor.ip_address,
+                detail=IMPORTED_DETAIL,
+            )
+            for p in patients
+        ],
+    )
+    return patients

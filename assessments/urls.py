@@ -8,6 +8,37 @@ urlpatterns = [
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/new/", views.patient_create, name="patient_create"),
     path("patients/duplicates/", views.patient_duplicates, name="patient_duplicates"),
+    path("patients/import/", views.patient_import, name="patient_import"),
+    path(
+        "patients/import/template.csv",
+        views.patient_import_template,
+        name="patient_import_template",
+    ),
+    path(
+        "patients/import/<uuid:import_id>/",
+        views.patient_import_detail,
+        name="patient_import_detail",
+    ),
+    path(
+        "patients/import/<uuid:import_id>/commit/",
+        views.patient_import_commit,
+        name="patient_import_commit",
+    ),
+    path(
+        "patients/import/<uuid:import_id>/cancel/",
+        views.patient_import_cancel,
+        name="patient_import_cancel",
+    ),
+    path(
+        "patients/import/<uuid:import_id>/progress.json",
+        views.patient_import_progress,
+        name="patient_import_progress",
+    ),
+    path(
+        "patients/import/<uuid:import_id>/report.csv",
+        views.patient_import_report,
+        name="patient_import_report",
+    ),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<uuid:patient_id>/archive/", views.patient_archive, name="patient_archive"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -114,8 +115,8 @@ class Utf8FormBodyMiddleware:
     utf-32, latin-1 ...; Django's form parser accepts only the spelling "utf-8"), or one whose
     bytes or %-escapes are not valid UTF-8, would fail while it is parsed (a bare 500, the
     error page failing again on the same body) or be read as garbage: it is refused before any
-    view or the CSRF check reads it, and nothing is changed. No form of the app uploads files,
-    so a multipart body is held to the same rule as a plain one.
+    view or the CSRF check reads it, and nothing is changed. A multipart body's form fields are held to the same rule; an uploaded file's bytes are
+    not (the patient import reads a CSV file and explains its encoding itself).
     """
 
     METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -140,11 +141,27 @@ class Utf8FormBodyMiddleware:
             return f"charset {charset[:40]!r}, not UTF-8"
         if request.content_type not in self.FORM_TYPES:
             return ""
+        if request.content_type == "multipart/form-data":
+            return self.multipart_problem(request)
         try:
             text = request.body.decode("utf-8")
             if request.content_type == "application/x-www-form-urlencoded":
                 urllib.parse.parse_qsl(text, keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:
+            return "bytes that are not UTF-8"
+        return ""
+
+    @staticmethod
+    def multipart_problem(request: HttpRequest) -> str:
+        """Django's multipart parser reads a field's bytes that are not UTF-8 as U+FFFD (the
+        replacement character); field names and file names the same way."""
+        try:
+            fields, files = request.POST, request.FILES
+        except MultiPartParserError:
+            return "a multipart body that cannot be read"
+        texts = [*fields.keys(), *files.keys(), *(f.name or "" for f in files.values())]
+        texts += [value for values in fields.lists() for value in values[1]]
+        if any("\ufffd" in text for text in texts):
             return "bytes that are not UTF-8"
         return ""
 

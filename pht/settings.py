@@ -132,6 +132,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    # The task queue's jobs, in this database (docs/adr/0006-task-queue.md).
+    "django_tasks_db",
     "pht",
     "assessments",
     "rehab",
@@ -216,6 +218,28 @@ if CSV_EXPORT_CONNECTIONS < 1:
     raise ImproperlyConfigured(
         f"CSV_EXPORT_CONNECTIONS must be 1 or more; got {CSV_EXPORT_CONNECTIONS}"
     )
+
+# Background tasks (Django's tasks API, docs/adr/0006-task-queue.md): jobs are rows of this
+# database (django-tasks-db), run by `manage.py run_worker` (`make run` starts one). TASKS_BACKEND
+# "immediate" runs each task inside the request instead (no worker; a small demo or a test).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate; got {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+# Patient import from CSV (assessments/patient_import.py): the largest file accepted, in MB
+# and in patients, and the patients created per transaction (each chunk commits at once).
+PATIENT_IMPORT_MAX_MB = envint("PATIENT_IMPORT_MAX_MB", 5)
+PATIENT_IMPORT_MAX_ROWS = envint("PATIENT_IMPORT_MAX_ROWS", 20_000)
+PATIENT_IMPORT_CHUNK_ROWS = envint("PATIENT_IMPORT_CHUNK_ROWS", 500)
+if min(PATIENT_IMPORT_MAX_MB, PATIENT_IMPORT_MAX_ROWS, PATIENT_IMPORT_CHUNK_ROWS) < 1:
+    raise ImproperlyConfigured("PATIENT_IMPORT_MAX_MB, _MAX_ROWS and _CHUNK_ROWS must be 1 or more")
 
 # Caches: Redis when REDIS_URL is set (shared between app servers), else per-process memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -234,3 +234,25 @@ def reset_token(clinician):
     from django.contrib.auth.tokens import default_token_generator
 
     return SimpleNamespace(pk=default_token_generator.make_token(clinician))
+
+
+# --- Patient import (issue 15) -------------------------------------------------------------
+
+
+@pytest.fixture
+def patient_import(clinic_a, clinic_admin, patient):
+    """A checked (not yet confirmed) CSV import in clinic A: one new patient, one row that
+    is ``patient`` again (same names and date of birth, no identifier)."""
+    from assessments import patient_import as reading
+    from assessments import services
+    from pht.audit import Actor
+
+    data = (
+        "Identifier,Given name,Family name,Date of birth\n"
+        "NS-0100,Iris,Okafor,04/03/1979\n"
+        f",{patient.given_name},{patient.family_name},{patient.date_of_birth:%d/%m/%Y}\n"
+    ).encode()
+    parsed = reading.parse(data, max_bytes=10**6, max_rows=100)
+    return services.preview_patient_import(
+        actor=Actor(clinic_admin, clinic_a), file_name="patients.csv", data=data, parsed=parsed
+    )

@@ -18,6 +18,15 @@ from assessments.views.duplicates import (
     patient_not_duplicate,
     patient_not_duplicate_undo,
 )
+from assessments.views.imports import (
+    patient_import,
+    patient_import_cancel,
+    patient_import_commit,
+    patient_import_detail,
+    patient_import_progress,
+    patient_import_report,
+    patient_import_template,
+)
 from assessments.views.patients import (
     patient_archive,
     patient_create,
@@ -47,6 +56,13 @@ __all__ = [
     "patient_not_duplicate",
     "patient_not_duplicate_undo",
     "patient_edit",
+    "patient_import",
+    "patient_import_cancel",
+    "patient_import_commit",
+    "patient_import_detail",
+    "patient_import_progress",
+    "patient_import_report",
+    "patient_import_template",
     "patient_list",
     "patient_restore",
     "visa_h_create",

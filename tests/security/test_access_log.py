@@ -50,12 +50,15 @@ NO_RECORD_PAGES = {
     "password_reset_complete": 0,
     "exports:index": 0,  # the CSV filter form
     "exports:clinic_csv": 1,  # every patient's assessments: one export row
+    "assessments:patient_import": 0,  # the upload form and the file names of past imports
+    "assessments:patient_import_template": 0,  # the columns and a made-up example row
 }
 # Pages only a session that still owes its second factor sees (anyone else is sent on): the
 # verify step writes its one row once the factor is given, none on showing the form.
 SECOND_STEP_PAGES = {"two_factor_verify": 0}
-# The exercise page is keyed by a slug and shows the library, not a patient.
-NOT_PATIENT_RECORDS = {"rehab:exercise_detail"}
+# The exercise page is keyed by a slug and shows the library, not a patient. An import's
+# progress is counts only, polled every second while it runs (its page logs the read).
+NOT_PATIENT_RECORDS = {"rehab:exercise_detail", "assessments:patient_import_progress"}
 
 
 def test_every_get_page_is_classified():

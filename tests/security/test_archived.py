@@ -30,6 +30,8 @@ NOT_CLINICAL_CHANGES = {
     *(n for n in SPECS if n.startswith(("clinic_user", "clinic_invitation"))),
     "invitation_accept",
     "password_reset_confirm",
+    "assessments:patient_import_commit",
+    "assessments:patient_import_cancel",
 }
 POST_URLS = sorted(n for n, s in SPECS.items() if s.objects and n not in NOT_CLINICAL_CHANGES)
 

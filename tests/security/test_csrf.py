@@ -27,6 +27,14 @@ def today():
     return timezone.localdate().isoformat()
 
 
+def import_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "patients.csv", b"Given name,Family name,Date of birth\nIris,Okafor,04/03/1979\n"
+    )
+
+
 def payload(name: str) -> dict:
     """A valid form for the URL (as clinic A's admin), or {} where the POST needs none."""
     assessment = {"assessed_on": today(), "side": "left", "action": "save", "night_pain": "yes"}
@@ -60,6 +68,7 @@ def payload(name: str) -> dict:
             "date_of_birth": "1985-06-15",
             "sex": "female",
         },
+        "assessments:patient_import": {"file": import_file()},
         "assessments:assessment_create": assessment,
         "assessments:assessment_edit": {**assessment, "lock_version": "0"},
         "assessments:assessment_panel": assessment,
@@ -112,6 +121,9 @@ MUTATING = [
     "assessments:patient_create",
     "assessments:patient_edit",
     "assessments:patient_archive",
+    "assessments:patient_import",
+    "assessments:patient_import_commit",
+    "assessments:patient_import_cancel",
     "assessments:assessment_create",
     "assessments:assessment_edit",
     "assessments:assessment_sign",

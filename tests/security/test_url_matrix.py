@@ -61,6 +61,23 @@ SPECS: dict[str, Spec] = {
     "assessments:patient_not_duplicate_undo": Spec(
         objects={"patient_id": "patient"}, post_only=True, admin_only=True
     ),
+    "assessments:patient_import": Spec(admin_only=True),
+    "assessments:patient_import_template": Spec(admin_only=True),
+    "assessments:patient_import_detail": Spec(
+        objects={"import_id": "patient_import"}, admin_only=True
+    ),
+    "assessments:patient_import_commit": Spec(
+        objects={"import_id": "patient_import"}, post_only=True, admin_only=True
+    ),
+    "assessments:patient_import_cancel": Spec(
+        objects={"import_id": "patient_import"}, post_only=True, admin_only=True
+    ),
+    "assessments:patient_import_progress": Spec(
+        objects={"import_id": "patient_import"}, admin_only=True
+    ),
+    "assessments:patient_import_report": Spec(
+        objects={"import_id": "patient_import"}, admin_only=True
+    ),
     "rehab:exercise_list": Spec(),
     "rehab:exercise_create": Spec(admin_only=True),
     "rehab:exercise_detail": Spec(objects={"slug": "custom_exercise_ref"}),
