@@ -371,9 +371,9 @@ def change_role(*, actor: Actor, membership: Membership, role: str) -> Membershi
 
 @transaction.atomic
 def deactivate(*, actor: Actor, membership: Membership) -> Membership:
-    """End the person's access to this clinic now. Without another active membership the
-    account itself is made inactive, so Django signs its open sessions out on their next
-    request; with one, ``pht.access`` no longer offers this clinic."""
+    """End the person's access to this clinic now: their open sessions end at their next
+    request (``User.sessions_ended_at``), and without another active membership the account
+    itself is made inactive; with one, ``pht.access`` no longer offers this clinic."""
     stored = _locked_member(actor, membership, "deactivate")
     if not stored.is_active:
         return stored
@@ -382,9 +382,12 @@ def deactivate(*, actor: Actor, membership: Membership) -> Membership:
     stored.save(update_fields=["deactivated_at"])
     user = stored.user
     still_member = Membership.objects.filter(user=user, deactivated_at__isnull=True).exists()
+    user.sessions_ended_at = timezone.now()
+    fields = ["sessions_ended_at"]
     if not still_member and user.is_active:
         user.is_active = False
-        user.save(update_fields=["is_active"])
+        fields.append("is_active")
+    user.save(update_fields=fields)
     _log_member(actor, "deactivate", stored)
     return stored
 
@@ -427,6 +430,9 @@ def reset_second_factor(*, actor: Actor, membership: Membership) -> list[str]:
     removed = twofactor.remove_every_factor(stored.user)
     if not removed:
         raise ValidationError(f"{stored.user} has no second factor to reset.")
+    # A session on the lost phone's browser ends too.
+    stored.user.sessions_ended_at = timezone.now()
+    stored.user.save(update_fields=["sessions_ended_at"])
     _log_member(actor, "change", stored, detail="two-factor reset")
     return removed
 

@@ -94,6 +94,11 @@ class SessionTimeout:
         last = session.get(self.ACTIVITY, now)
         idle = now - last > settings.SESSION_IDLE_MINUTES * 60
         expired = now - signed_in > settings.SESSION_ABSOLUTE_HOURS * 3600
+        ended = getattr(request.user, "sessions_ended_at", None)
+        if ended is not None and signed_in <= ended.timestamp():
+            logout(request)
+            messages.info(request, "A clinic admin ended your session. Sign in again.")
+            return
         if idle or expired:
             logout(request)
             messages.info(

@@ -13,6 +13,12 @@ from pht.chain import ChainedHistoricalRecords, HashChained
 class User(AbstractUser):
     """The project's user model, custom from the start so it can grow without a migration saga."""
 
+    # Sessions signed in before this moment are ended at their next request
+    # (pht.middleware.SessionTimeout): set when a clinic admin deactivates the person or resets
+    # their second factor, so a session on a leaver's or a lost phone's browser does not come
+    # back to life if the account is reactivated.
+    sessions_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

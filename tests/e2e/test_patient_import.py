@@ -1,6 +1,6 @@
 """Issue 15 in the browser: a clinic admin imports patients from a CSV file. Upload, the
 preview's counts, confirm, the progress bar reaching 100 % and the result, at phone, tablet
-and desktop widths (screenshots in tests/e2e/artifacts and /tmp/i15-shots).
+and desktop widths (screenshots in tests/e2e/artifacts).
 
 The queued job is run in this test's thread (``run_patient_import``), against the live
 server's database, a chunk of two rows at a time, while the page polls its progress.
@@ -20,7 +20,6 @@ from tests.e2e.test_accessibility import _blocking_violations
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"phone": 390, "tablet": 820, "desktop": 1366}
-SHOTS = Path("/tmp/i15-shots")
 CSV = (
     "MRN;First name;Surname;DOB;Gender\n"
     "NS-0100;Iris;Okafor;04/03/1979;F\n"
@@ -35,15 +34,13 @@ CSV = (
 
 
 def shoot(page, name: str) -> None:
-    """Each width's screenshot, full page (tests/e2e/artifacts and /tmp/i15-shots), no
+    """Each width's screenshot, full page (tests/e2e/artifacts), no
     sideways panning, and no serious axe-core violation."""
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         blocking, report = _blocking_violations(page)
         assert not blocking, f"axe on {name} at {width} px:\n{report}"
-        path = screenshot(page, f"15-{name}-{width}")
-        SHOTS.mkdir(exist_ok=True)
-        (SHOTS / path.name).write_bytes(path.read_bytes())
+        screenshot(page, f"patient-import-{name}-{width}")
         sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert sideways <= 0, f"{name} pans sideways at {width} px ({label})"
 

@@ -5,7 +5,6 @@ code that works once, and passkeys through Chromium's virtual authenticator."""
 import base64
 import re
 import time
-from pathlib import Path
 
 import pytest
 from django_otp.oath import TOTP
@@ -14,13 +13,13 @@ from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import expect
 
 from pht.models import AccessLog
+from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
 from tests.pht.test_two_factor import enrol
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"phone": 390, "tablet": 820, "desktop": 1366}
-SHOTS = Path("/tmp/i15-shots")
 VERIFY = re.compile(r"/accounts/two-factor/verify/")
 DASHBOARD = re.compile(r"/$")
 
@@ -48,9 +47,7 @@ def log_out(page) -> None:
 
 
 def shoot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, f"two-factor-{name}")
 
 
 def _sideways(page) -> int:

@@ -330,7 +330,9 @@ def test_deactivation_signs_the_person_out_at_their_next_request(
     assert "Deactivated" in admin_client_a.get(USERS).content.decode()
 
 
-def test_a_member_of_two_clinics_keeps_the_other(admin_client_a, colleague, clinic_a, clinic_b):
+def test_a_member_of_two_clinics_is_signed_out_then_keeps_the_other(
+    admin_client_a, colleague, clinic_a, clinic_b
+):
     MembershipFactory(user=colleague, clinic=clinic_b)
     client = Client()
     client.force_login(colleague)
@@ -341,6 +343,10 @@ def test_a_member_of_two_clinics_keeps_the_other(admin_client_a, colleague, clin
     admin_client_a.post(reverse("clinic_user_deactivate", args=[membership.uuid]))
     colleague.refresh_from_db()
     assert colleague.is_active
+    # The session open in clinic A ends at once ...
+    assert client.get(reverse("dashboard")).status_code == 302
+    # ... and signed in again, the person works in their other clinic only.
+    client.post(reverse("login"), {"username": "ben", "password": PASSWORD})
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     assert response.context["active_membership"].clinic == clinic_b
@@ -482,3 +488,30 @@ def test_resetting_a_member_without_a_second_factor_says_so(admin_client_a, coll
         reverse("clinic_user_reset_two_factor", args=[membership.uuid]), follow=True
     )
     assert "has no second factor to reset" in response.content.decode()
+
+
+def test_a_deactivated_members_old_session_stays_ended_after_reactivation(
+    admin_client_a, colleague, colleague_client, clinic_a
+):
+    membership = membership_of(colleague, clinic_a)
+    admin_client_a.post(reverse("clinic_user_deactivate", args=[membership.uuid]))
+    admin_client_a.post(reverse("clinic_user_reactivate", args=[membership.uuid]))
+    response = colleague_client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in colleague_client.session
+    # Signing in again works.
+    fresh = Client()
+    fresh.post(reverse("login"), {"username": "ben", "password": PASSWORD})
+    assert fresh.get(reverse("dashboard")).status_code == 200
+
+
+def test_resetting_a_members_second_factor_ends_their_open_session(
+    admin_client_a, colleague, colleague_client, clinic_a
+):
+    _give_app(colleague, clinic_a)
+    membership = membership_of(colleague, clinic_a)
+    admin_client_a.post(reverse("clinic_user_reset_two_factor", args=[membership.uuid]))
+    response = colleague_client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in colleague_client.session
