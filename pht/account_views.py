@@ -1,6 +1,8 @@
 """Clinic users (clinic admins), accepting an invitation, the clinic audit page, and the
 password pages: change (counted by django-axes like log-ins) and reset by e-mail."""
 
+import logging
+
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -19,6 +21,8 @@ from pht.account_forms import AcceptInvitationForm, AuditFilterForm, InviteForm,
 from pht.audit import Actor, client_ip
 from pht.models import Invitation
 from pht.views import locked_out
+
+logger = logging.getLogger(__name__)
 
 SHOWN_LINK_KEY = "pht_invitation_link"
 AUDIT_PER_PAGE = 50
@@ -306,6 +310,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def _lock_out(self):
         logout(self.request)
         return locked_out(self.request)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot your password" page, with a ceiling on the e-mails it sends: at most
+    ``PASSWORD_RESET_LIMIT`` an hour for one address and ten times that from one network
+    address, so the form cannot be used to flood someone's inbox. Past the ceiling the page
+    answers exactly as before (nothing tells a visitor whether an address has an account, or
+    whether a message went out) and a warning is logged without the address."""
+
+    def form_valid(self, form):
+        if accounts.reset_allowed(form.cleaned_data["email"], client_ip(self.request)):
+            return super().form_valid(form)
+        logger.warning("Password reset e-mail not sent: hourly limit reached")
+        return redirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

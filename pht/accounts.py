@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -90,6 +91,23 @@ def find_invitation(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     return Invitation.objects.select_related("clinic").filter(token_hash=token_hash(token)).first()
+
+
+def reset_allowed(email: str, ip_address: str | None) -> bool:
+    """Count a password-reset request for this address and network address in the cache
+    (shared between app servers when REDIS_URL is set); False once either has reached its
+    hourly ceiling (pht.account_views.PasswordResetView)."""
+    limit = settings.PASSWORD_RESET_LIMIT
+    keys = {
+        f"pht-reset-email-{token_hash(email.strip().lower())}": limit,
+        f"pht-reset-ip-{ip_address or 'unknown'}": limit * 10,
+    }
+    allowed = True
+    for key, ceiling in keys.items():
+        cache.add(key, 0, timeout=60 * 60)
+        if cache.incr(key) > ceiling:
+            allowed = False
+    return allowed
 
 
 def existing_account(email: str) -> User | None:

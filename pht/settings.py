@@ -318,6 +318,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PHT Clinic <noreply@l
 # sets up a second factor on this page (a URL name); an existing account that joins goes to
 # the dashboard.
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+# Password-reset e-mails: at most this many an hour to one address (ten times as many from one
+# network address), so the form cannot flood an inbox (pht.account_views.PasswordResetView).
+PASSWORD_RESET_LIMIT = envint("PASSWORD_RESET_LIMIT", 5)
 INVITATION_NEXT_URL = "two_factor_setup"
 # The address links in e-mails start with when there is no request (manage.py createclinic).
 # Empty: createclinic's --base-url, default http://127.0.0.1:8000.

@@ -68,7 +68,7 @@ urlpatterns = [
     path("accounts/invite/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(),
+        account_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -149,3 +149,22 @@ def test_smtp_schemes_and_default_ports(url, port, tls, ssl):
 def test_a_wrong_email_url_fails_loudly(url, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         email_mailer(url)
+
+
+def test_reset_emails_to_one_address_stop_at_the_hourly_limit_with_the_same_answer(
+    client, ada, settings
+):
+    settings.PASSWORD_RESET_LIMIT = 3
+    answers = [ask(client, "ada@example.org").content.decode() for _ in range(5)]
+    assert len(mail.outbox) == 3
+    assert all(SENT in answer for answer in answers)
+
+
+def test_the_limit_for_one_address_leaves_other_addresses_alone(client, ada, colleague, settings):
+    settings.PASSWORD_RESET_LIMIT = 1
+    colleague.email = "ben@example.org"
+    colleague.save()
+    ask(client, "ada@example.org")
+    ask(client, "ada@example.org")
+    ask(client, "ben@example.org")
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.org", "ben@example.org"]
