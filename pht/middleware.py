@@ -34,6 +34,22 @@ class NoStoreMiddleware:
         return response
 
 
+class PermissionsPolicy:
+    """Send ``Permissions-Policy`` (settings.PERMISSIONS_POLICY) on every response: the browser
+    features the app does not use (camera, microphone, location, payment ...) are off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}={allow}" for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
 def is_background(request: HttpRequest) -> bool:
     """A request the page makes by itself (the live panel, autosave), not a navigation."""
     return request.headers.get("HX-Request") == "true" or "X-PHT-Background" in request.headers

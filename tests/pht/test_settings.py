@@ -58,3 +58,38 @@ def test_csv_export_connections_must_be_a_positive_whole_number(raw):
     result = run_manage("check", DEBUG="1", CSV_EXPORT_CONNECTIONS=raw)
     assert result.returncode != 0
     assert "CSV_EXPORT_CONNECTIONS must be" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("short-but-secret", "it has 16 characters"),
+        ("django-insecure-" + "k3y" * 30, "Django's insecure development key"),
+        ("ab" * 40, "too few characters"),
+    ],
+)
+def test_a_weak_secret_key_is_refused_when_debug_is_off(key, reason):
+    result = run_manage("check", DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="clinic.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr and reason in result.stderr
+
+
+def test_a_short_secret_key_is_accepted_in_development():
+    result = run_manage("check", DEBUG="1", SECRET_KEY="dev")
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_response_denies_the_browser_features_the_app_does_not_use(client, db):
+    header = client.get("/accounts/login/")["Permissions-Policy"]
+    features = dict(part.split("=") for part in header.split(", "))
+    assert features["camera"] == "()" and features["microphone"] == "()"
+    assert features["geolocation"] == "()" and features["payment"] == "()"
+    # Passkeys (two-factor sign-in) stay available to the site itself.
+    assert features["publickey-credentials-get"] == "(self)"
+    assert features["publickey-credentials-create"] == "(self)"
+
+
+def test_static_files_carry_the_permissions_policy_too(client, db):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "camera=()" in response["Permissions-Policy"]
