@@ -12,10 +12,11 @@ FIND_PYTHON := for c in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which pyth
 	[ -n "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo "$$c"; break; }; done
 
-.PHONY: help run test check typecheck fmt bench validate docs clean
+.PHONY: help run serve test check typecheck fmt bench validate docs clean
 
 help:
 	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT) (with the task worker)"
+	@echo "make serve  production mode: static files collected, migrations applied, gunicorn and the task worker (needs SECRET_KEY, ALLOWED_HOSTS: .env.example)"
 	@echo "make test   lint, format check, type check, missing-migrations check and the test suite"
 	@echo "make check  lint, format check, type check and missing-migrations check only"
 	@echo "make typecheck  mypy: strict on the rules core (pht/rules), checked on the services"
@@ -50,6 +51,12 @@ run: $(VENV)/.installed-run
 	@echo "with its background worker (patient imports), stopped with it"
 	@echo
 	DEBUG=1 scripts/run-with-worker.sh $(PY) 127.0.0.1:$(PORT)
+
+# Production mode on this machine (scripts/serve.sh): reads .env, refuses a missing or weak
+# SECRET_KEY, collects and compresses the static files, migrates, runs gunicorn
+# (WEB_CONCURRENCY, BIND) and the task worker, stopped together.
+serve: $(VENV)/.installed-run
+	scripts/serve.sh $(PY)
 
 check: $(VENV)/.installed-dev typecheck
 	$(VENV)/bin/ruff check .
