@@ -150,11 +150,12 @@ def clinic_members(clinic: Clinic) -> list[Member]:
         .order_by("deactivated_at", "user__first_name", "user__last_name", "user__username")
     )
     locked = locked_out_usernames(m.user.username for m in memberships)
+    factors = twofactor.factor_summaries(m.user_id for m in memberships)
     return [
         Member(
             membership=m,
             locked_out=m.user.username in locked,
-            second_factor=twofactor.factor_summary(m.user),
+            second_factor=factors[m.user_id],
         )
         for m in memberships
     ]

@@ -515,3 +515,15 @@ def test_resetting_a_members_second_factor_ends_their_open_session(
     response = colleague_client.get(reverse("dashboard"))
     assert response.status_code == 302
     assert "_auth_user_id" not in colleague_client.session
+
+
+def test_the_users_page_reads_second_factors_in_a_fixed_number_of_queries(
+    admin_client_a, clinic_a, django_assert_max_num_queries
+):
+    for _ in range(8):
+        member = MembershipFactory(clinic=clinic_a).user
+        _give_app(member, clinic_a)
+    admin_client_a.get(USERS)  # warm the session and caches
+    with django_assert_max_num_queries(20):
+        page = admin_client_a.get(USERS).content.decode()
+    assert page.count("Authenticator app") == 8
