@@ -8,9 +8,11 @@ changes are also kept, field by field, by django-simple-history.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest
@@ -62,9 +64,38 @@ def require_same_clinic(actor: Actor, record, what: str) -> None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites
-    # it, and a proxy deployment sets REMOTE_ADDR through its own server configuration.
-    return request.META.get("REMOTE_ADDR") or None
+    """The address a request came from: REMOTE_ADDR, or behind a trusted load balancer
+    (``TRUSTED_PROXIES``) the address that balancer appended to X-Forwarded-For.
+
+    Anything a client sends in X-Forwarded-For itself is ignored: the list is read from the
+    right, skipping trusted proxies, and the first address that is not one is the client's.
+    Also django-axes' client address (``AXES_CLIENT_IP_CALLABLE``), so that lockouts count
+    per person and not per load balancer."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if not settings.TRUSTED_PROXIES or not _trusted(remote):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([item.strip() for item in forwarded.split(",") if item.strip()]):
+        if not _valid_ip(hop):
+            break
+        if not _trusted(hop):
+            return hop
+    return remote
+
+
+def _valid_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _trusted(address: str | None) -> bool:
+    if not address or not _valid_ip(address):
+        return False
+    ip = ipaddress.ip_address(address)
+    return any(ip in network for network in settings.TRUSTED_PROXIES)
 
 
 def log(

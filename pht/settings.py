@@ -7,6 +7,7 @@ DEBUG=1 for a local demo.
 """
 
 import datetime
+import ipaddress
 import os
 import urllib.parse
 from pathlib import Path
@@ -234,6 +235,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL",
     }
+# Behind PgBouncer in transaction pooling mode (docs/deployment.md), a server connection
+# belongs to a client only for one transaction: Django's server-side cursors (named cursors
+# that outlive a statement, used by QuerySet.iterator()) must be off. Session state (SET,
+# session advisory locks, prepared statements) is not used by the app; the audit chains'
+# advisory locks and the CSV export's snapshot are transaction-scoped.
+DATABASE_POOL_MODE = os.environ.get("DATABASE_POOL_MODE", "session").strip().lower()
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MODE must be session or transaction; got {DATABASE_POOL_MODE!r}"
+    )
+if DATABASE_POOL_MODE == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL connections one clinic CSV export builds rows on at once (exports/
 # csv.py): each export holds this many connections while it streams. 1 = the request's only.
@@ -396,6 +409,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers or proxies in front of the app servers (addresses or networks, e.g.
+# "10.0.0.5,10.0.1.0/24"). A request that comes from one of them is taken to be from the
+# address it appended to X-Forwarded-For (pht.audit.client_ip): for the access log, django-
+# axes' lockouts and the password-reset limit. Empty: REMOTE_ADDR only (the header is ignored,
+# as any client can send it).
+try:
+    TRUSTED_PROXIES = [ipaddress.ip_network(item) for item in envlist("TRUSTED_PROXIES")]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
+AXES_CLIENT_IP_CALLABLE = "pht.audit.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -93,3 +93,44 @@ def test_static_files_carry_the_permissions_policy_too(client, db):
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def _print_setting(expression, **env):
+    return run_manage(
+        "shell",
+        "-v0",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        DEBUG="1",
+        **env,
+    )
+
+
+def test_behind_pgbouncer_in_transaction_mode_server_side_cursors_are_off():
+    result = _print_setting(
+        "settings.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS')",
+        DATABASE_POOL_MODE="transaction",
+        DATABASE_URL="postgres://u@127.0.0.1:6432/pht",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_direct_connections_keep_server_side_cursors():
+    result = _print_setting(
+        "settings.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS')",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/pht",
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_an_unknown_pool_mode_is_refused_with_the_values_allowed():
+    result = run_manage("check", DEBUG="1", DATABASE_POOL_MODE="statement")
+    assert result.returncode != 0
+    assert "DATABASE_POOL_MODE must be session or transaction" in result.stderr
+
+
+def test_a_malformed_trusted_proxy_is_refused():
+    result = run_manage("check", DEBUG="1", TRUSTED_PROXIES="10.0.0.5,not-a-network")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
