@@ -12,7 +12,7 @@ FIND_PYTHON := for c in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which pyth
 	[ -n "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { echo "$$c"; break; }; done
 
-.PHONY: help run serve test check typecheck fmt bench validate docs clean
+.PHONY: help run serve test check typecheck fmt bench cluster-bench pgbouncer-test validate docs clean
 
 help:
 	@echo "make run    create .venv, migrate the SQLite database, load demo data, serve on 127.0.0.1:$(PORT) (with the task worker)"
@@ -21,6 +21,7 @@ help:
 	@echo "make check  lint, format check, type check and missing-migrations check only"
 	@echo "make typecheck  mypy: strict on the rules core (pht/rules), checked on the services"
 	@echo "make fmt    format and auto-fix lint"
+	@echo "make cluster-bench  HAProxy + 2 app servers + PgBouncer + PostgreSQL primary and standby + Redis on loopback: figures and checks"
 	@echo "make validate  run the published-case validation set through the rules and print the figures"
 	@echo "make docs   regenerate the rules' reference tables in docs/ from the code"
 
@@ -81,6 +82,18 @@ test: check
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--patients 2000" for a small SQLite run.
 bench: $(VENV)/.installed-run
 	$(PY) bench/load.py $(BENCH_ARGS)
+
+# Several machines' worth on loopback (bench/cluster.py, docs/deployment.md): HAProxy, two
+# gunicorn app servers, PgBouncer (transaction mode), a PostgreSQL primary and a streaming
+# standby, Redis; the load bench single-server vs cluster, shared sessions and lockouts, an app
+# server and then the standby killed under load, verify_audit. Installs Debian's pgbouncer,
+# haproxy, wrk, redis-server when missing (as root). Non-zero exit when a check fails.
+cluster-bench: $(VENV)/.installed-run
+	$(PY) bench/cluster.py $(CLUSTER_ARGS)
+
+# The whole test suite through PgBouncer in transaction mode (a throw-away PostgreSQL).
+pgbouncer-test: $(VENV)/.installed-dev
+	$(PY) bench/cluster.py --suite -- $(PYTEST_ARGS)
 
 # The published-case validation set (tests/rules/validation/) through python -m pht.rules:
 # top-1, top-5, red-flag sensitivity per urgency, false urgent alarms, hazardous suggestions,

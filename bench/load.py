@@ -316,6 +316,47 @@ def targets(env) -> dict:
     return json.loads(out[-1])
 
 
+def page_list(found: dict, csrf: str) -> list[tuple[str, str, str, str]]:
+    """(name, path, who, POST body) of every page the bench loads; who is "admin", "app" or ""."""
+    body = urllib.parse.urlencode({**PANEL_FORM, "csrfmiddlewaretoken": csrf}, doseq=True)
+    patient, assessment = found["patient"], found["assessment"]
+    quote = urllib.parse.quote_plus
+    return [
+        ("login page (ceiling)", "/accounts/login/", "", ""),
+        ("admin changelist search", f"/admin/assessments/patient/?q={SEARCH_TERM}", "admin", ""),
+        ("patient search", f"/patients/?q={SEARCH_TERM}", "app", ""),
+        ("search Family, Given", f"/patients/?q={quote(found['name'])}", "app", ""),
+        ("search date of birth", f"/patients/?q={quote(found['born'])}", "app", ""),
+        ("search phone", f"/patients/?q={quote(found['phone'] or '07700')}", "app", ""),
+        ("patient list", "/patients/", "app", ""),
+        ("list by identifier", "/patients/?sort=identifier", "app", ""),
+        ("list by last seen", "/patients/?sort=-last_seen", "app", ""),
+        ("patient record", f"/patients/{patient}/", "app", ""),
+        ("assessment page", f"/assessments/{assessment}/", "app", ""),
+        ("live panel (POST)", f"/patients/{patient}/assessments/panel/", "app", body),
+        ("dashboard", "/", "app", ""),
+    ]
+
+
+def run_pages(wrk, port: int, pages, cookies: dict, csrf: str, args) -> dict:
+    """wrk on each page in turn (after one GET that must answer 200 while logged in)."""
+    only = {name.strip() for name in getattr(args, "only", "").split(",") if name.strip()}
+    results = {}
+    for name, path, who, post in pages:
+        if only and not any(word in name for word in only) and "admin" not in name:
+            continue
+        page_cookie = cookies.get(who, "")
+        if not post:
+            status, text = get(port, path, page_cookie)
+            if status != 200 or 'name="password"' in text and who:
+                raise SystemExit(f"{name}: {path} answered {status} (not logged in?)")
+        print(f"wrk {args.duration} s: {name} ...", flush=True)
+        results[name] = run_wrk(
+            wrk, port, path, cookie=page_cookie, body=post, csrf=csrf, args=args
+        )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
@@ -370,45 +411,11 @@ def main() -> None:
     server = Server(env, args.port, log)
     try:
         server.wait_ready()
-        admin_cookie, _ = login(args.port, "benchadmin", found["admin_password"], "/admin/")
-        cookie, csrf = login(args.port, "physio", DEMO_PASSWORD)
-        body = urllib.parse.urlencode({**PANEL_FORM, "csrfmiddlewaretoken": csrf}, doseq=True)
-        patient, assessment = found["patient"], found["assessment"]
-        quote = urllib.parse.quote_plus
-        pages = [
-            ("login page (ceiling)", "/accounts/login/", "", ""),
-            (
-                "admin changelist search",
-                f"/admin/assessments/patient/?q={SEARCH_TERM}",
-                "admin",
-                "",
-            ),
-            ("patient search", f"/patients/?q={SEARCH_TERM}", "app", ""),
-            ("search Family, Given", f"/patients/?q={quote(found['name'])}", "app", ""),
-            ("search date of birth", f"/patients/?q={quote(found['born'])}", "app", ""),
-            ("search phone", f"/patients/?q={quote(found['phone'] or '07700')}", "app", ""),
-            ("patient list", "/patients/", "app", ""),
-            ("list by identifier", "/patients/?sort=identifier", "app", ""),
-            ("list by last seen", "/patients/?sort=-last_seen", "app", ""),
-            ("patient record", f"/patients/{patient}/", "app", ""),
-            ("assessment page", f"/assessments/{assessment}/", "app", ""),
-            ("live panel (POST)", f"/patients/{patient}/assessments/panel/", "app", body),
-            ("dashboard", "/", "app", ""),
-        ]
-        only = {name.strip() for name in args.only.split(",") if name.strip()}
-        results = {}
-        for name, path, who, post in pages:
-            if only and not any(word in name for word in only) and "admin" not in name:
-                continue
-            page_cookie = {"admin": admin_cookie, "app": cookie}.get(who, "")
-            if not post:
-                status, text = get(args.port, path, page_cookie)
-                if status != 200 or 'name="password"' in text and who:
-                    raise SystemExit(f"{name}: {path} answered {status} (not logged in?)")
-            print(f"wrk {args.duration} s: {name} ...", flush=True)
-            results[name] = run_wrk(
-                wrk, args.port, path, cookie=page_cookie, body=post, csrf=csrf, args=args
-            )
+        cookies = {
+            "admin": login(args.port, "benchadmin", found["admin_password"], "/admin/")[0],
+        }
+        cookies["app"], csrf = login(args.port, "physio", DEMO_PASSWORD)
+        results = run_pages(wrk, args.port, page_list(found, csrf), cookies, csrf, args)
         csv = (
             None
             if args.no_csv

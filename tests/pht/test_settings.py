@@ -119,6 +119,7 @@ def test_behind_pgbouncer_in_transaction_mode_server_side_cursors_are_off():
 def test_direct_connections_keep_server_side_cursors():
     result = _print_setting(
         "settings.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS')",
+        DATABASE_POOL_MODE="session",
         DATABASE_URL="postgres://u@127.0.0.1:5432/pht",
     )
     assert result.stdout.strip() == "False"
