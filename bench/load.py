@@ -84,6 +84,9 @@ def server_env(database_url: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
+        # Passkeys need a host name (WebAuthn refuses an IP address); none are used here.
+        WEBAUTHN_RP_ID="localhost",
+        WEBAUTHN_ALLOWED_ORIGINS="http://localhost",
         SECURE_SSL_REDIRECT="0",
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
