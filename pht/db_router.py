@@ -11,8 +11,9 @@ for the request and kept for it, except when
 - the code runs inside an atomic block on the primary (the audit chain reads its last row
   there, under its lock), or something was already written to the primary in this request
   (the access-log row of an export): the rest of the request reads what it wrote;
-- no replica is healthy. A replica is healthy when it answers and its lag (0 when it has
-  replayed everything it received, else the age of the last replayed transaction) is within
+- no replica is healthy. A replica is healthy when it answers, is a standby whose WAL
+  receiver runs, and its lag (:func:`standby_lag`: 0 when it has replayed everything it
+  received, else the age of the last replayed transaction) is within
   ``DATABASE_REPLICA_MAX_LAG_SECONDS``; each process checks at most every
   ``DATABASE_REPLICA_CHECK_SECONDS`` and skips a replica that is down until the next check.
 
@@ -59,21 +60,48 @@ NOT_WRITES = frozenset(
     {"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "SHOW", "EXPLAIN"}
 )
 
-# The lag a standby reports: 0 when everything received is replayed (an idle primary sends
-# nothing, so the last replayed transaction may be old while the standby is up to date), else
-# the age of the last replayed transaction; NULL (unknown) when it never replayed one. A
-# server that is not in recovery is not a standby of the primary (a promoted one has its own
-# history): NULL too, so it is skipped.
-LAG_SQL = (
-    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL "
-    "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-    "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"
+# What a standby says about itself: whether it is one (a server not in recovery is not a
+# standby of the primary: a promoted one has its own history), what it has received and
+# replayed, the age of the last transaction it replayed, and whether its WAL receiver runs
+# (without one it is cut off from the primary and gets no newer data).
+STANDBY_SQL = (
+    "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text,"
+    " extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8,"
+    " EXISTS (SELECT 1 FROM pg_stat_wal_receiver)"
 )
-
-
-# --- Health: which replicas may be read -------------------------------------------------------
+REPLAYED_SQL = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
+# A standby found applying what it received is given this long to finish: right after a
+# write on an otherwise quiet primary, the age of the last replayed transaction is the time
+# since the write before it (seconds or minutes), not a lag.
+CATCH_UP_SECONDS = 0.2
+CATCH_UP_POLL = 0.02
 
 _clock = time.monotonic  # replaced by the tests
+_sleep = time.sleep
+
+
+def standby_lag(cursor) -> float | None:
+    """The lag of the standby ``cursor`` is connected to, in seconds; None when it is not a
+    standby, or its lag cannot be known (it never replayed a transaction).
+
+    0 when it has replayed everything it received; when it is applying what it received,
+    the moment it took to finish (up to CATCH_UP_SECONDS), else the age of the last
+    transaction it replayed; with its WAL receiver stopped, that age.
+    """
+    cursor.execute(STANDBY_SQL)
+    in_recovery, received, replayed, age, receiving = cursor.fetchone()
+    if not in_recovery:
+        return None
+    if receiving and received is not None and received == replayed:
+        return 0.0
+    if receiving and received is not None:
+        started = _clock()
+        while _clock() - started < CATCH_UP_SECONDS:
+            _sleep(CATCH_UP_POLL)
+            cursor.execute(REPLAYED_SQL, [received])
+            if cursor.fetchone()[0]:
+                return _clock() - started
+    return None if age is None else max(0.0, float(age))
 
 
 def replica_lag(alias: str) -> float | None:
@@ -84,9 +112,7 @@ def replica_lag(alias: str) -> float | None:
         if connection.vendor != "postgresql":  # a test mirror of the embedded database
             cursor.execute("SELECT 1")
             return 0.0
-        cursor.execute(LAG_SQL)
-        lag = cursor.fetchone()[0]
-    return None if lag is None else max(0.0, float(lag))
+        return standby_lag(cursor)
 
 
 class Health:

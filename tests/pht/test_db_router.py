@@ -413,3 +413,59 @@ def test_the_health_check_asks_the_replica_itself(replica_alias, settings):
         assert lag is None  # the mirror is the test server itself, not a standby: skipped
     else:
         assert lag == 0.0
+
+
+# --- the lag a standby reports (pht.db_router.standby_lag) -----------------------------------
+
+
+class StandbyCursor:
+    """A cursor on a standby: the first answer is STANDBY_SQL's row, then whether replay has
+    reached the position asked about, in turn."""
+
+    def __init__(self, row, replayed=()):
+        self.answers = [row, *[(value,) for value in replayed]]
+        self.asked: list = []
+
+    def execute(self, sql, params=None):
+        self.asked.append(params)
+
+    def fetchone(self):
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def ticking(monkeypatch):
+    clock = Clock()
+
+    def sleep(seconds):
+        clock.now += seconds
+
+    monkeypatch.setattr(db_router, "_clock", clock)
+    monkeypatch.setattr(db_router, "_sleep", sleep)
+    return clock
+
+
+def test_a_standby_that_replayed_all_it_received_has_no_lag(ticking):
+    cursor = StandbyCursor((True, "0/3016A88", "0/3016A88", 600.0, True))
+    assert db_router.standby_lag(cursor) == 0.0
+
+
+def test_a_standby_finishing_what_it_received_is_not_lagging_by_the_last_commits_age(ticking):
+    # A write after ten quiet minutes: the last replayed commit is ten minutes old.
+    cursor = StandbyCursor((True, "0/3016B00", "0/3016A88", 600.0, True), replayed=[False, True])
+    assert db_router.standby_lag(cursor) == pytest.approx(2 * db_router.CATCH_UP_POLL)
+    assert cursor.asked[-1] == ["0/3016B00"]
+
+
+def test_a_standby_that_does_not_catch_up_lags_by_its_last_replayed_commit(ticking):
+    cursor = StandbyCursor((True, "0/3016B00", "0/3016A88", 7.5, True), replayed=[False] * 20)
+    assert db_router.standby_lag(cursor) == 7.5
+
+
+def test_a_standby_without_its_wal_receiver_lags_by_its_last_replayed_commit(ticking):
+    cursor = StandbyCursor((True, "0/3016A88", "0/3016A88", 42.0, False))
+    assert db_router.standby_lag(cursor) == 42.0
+
+
+def test_a_server_not_in_recovery_has_no_lag_to_report(ticking):
+    assert db_router.standby_lag(StandbyCursor((False, None, None, None, False))) is None
