@@ -47,7 +47,10 @@ def export_index(request):
 
 
 def clinic_csv(request):
-    """Every assessment of the clinic (filtered), streamed. Clinic admins only."""
+    """Every assessment of the clinic (filtered), streamed. Clinic admins only.
+
+    Read from the primary, not a replica (no ``@replica_reads``): the rows stream after this
+    returns, so a replica lost mid-download could not be retried (docs/replicas.md)."""
     membership = access.require_clinic_admin(request)
     form = ExportFilterForm(request.GET, clinic=membership.clinic)
     if not form.is_valid():

@@ -34,6 +34,7 @@ from the primary (docs/replicas.md says why).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import logging
 import math
@@ -316,7 +317,9 @@ def wrote_recently(request: HttpRequest) -> bool:
     if user is None or not user.is_authenticated or window <= 0:
         return False
     try:
-        signed = request.get_signed_cookie(COOKIE, salt=_SALT, max_age=window)
+        signed = request.get_signed_cookie(
+            COOKIE, salt=_SALT, max_age=datetime.timedelta(seconds=window)
+        )
     except (KeyError, BadSignature):
         signed = None
     if signed == str(user.pk):
