@@ -672,10 +672,9 @@ def prove(cluster: Cluster, args) -> None:
     except BaseException:
         print(f"  gunicorn's log is kept: {log}")
         raise
-    else:
-        log.unlink(missing_ok=True)
     finally:
         server.stop()
+    log.unlink(missing_ok=True)  # after the stop: gunicorn writes its last lines there
     print("\n5. The audit chains", flush=True)
     load.manage(env, "verify_audit")
 
