@@ -39,6 +39,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -118,8 +119,7 @@ class Process:
 def wait_port(port: int, what: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), http.client.HTTPConnection(HOST, port, timeout=1) as c:
-            c.connect()
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1):
             return
         time.sleep(0.2)
     raise SystemExit(f"{what} did not listen on {HOST}:{port} within {timeout:.0f} s.")
@@ -177,6 +177,7 @@ def start_haproxy(workdir: Path) -> Process:
     conf.write_text(
         "global\n"
         "  maxconn 2000\n"
+        f"  stats socket {workdir / 'haproxy.sock'} mode 600 level admin\n"
         "defaults\n"
         "  mode http\n"
         "  timeout connect 2s\n"
@@ -201,6 +202,27 @@ def start_haproxy(workdir: Path) -> Process:
     )
     wait_port(PORTS["haproxy"], "HAProxy")
     return process
+
+
+def haproxy_served(workdir: Path) -> dict[str, dict[str, int]]:
+    """Per app server: requests HAProxy sent it and the 5xx answers it gave (``show stat``)."""
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(workdir / "haproxy.sock"))
+        sock.sendall(b"show stat\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    lines = data.decode().splitlines()
+    header = lines[0].lstrip("# ").split(",")
+    served = {}
+    for line in lines[1:]:
+        row = dict(zip(header, line.split(","), strict=False))
+        if row.get("pxname") == "app" and row.get("svname", "").startswith("app"):
+            served[row["svname"]] = {
+                "requests": int(row.get("stot") or 0),
+                "5xx": int(row.get("hrsp_5xx") or 0),
+            }
+    return served
 
 
 # --- Checks ----------------------------------------------------------------------------------
@@ -370,7 +392,8 @@ def chaos(env, cluster: replica.Cluster, apps: dict, args) -> dict:
     time.sleep(args.chaos_seconds * 0.3)
     print("killing app server 2 (SIGKILL) under load ...", flush=True)
     app_killed = time.monotonic()
-    apps["app2"].kill()
+    with contextlib.suppress(ProcessLookupError):  # gunicorn's master and workers at once
+        os.killpg(apps["app2"].proc.pid, signal.SIGKILL)
     time.sleep(args.chaos_seconds * 0.3)
     print("stopping the standby (immediate) under load ...", flush=True)
     replica_stopped = time.monotonic()
@@ -490,10 +513,24 @@ def run_bench(args) -> int:
             app.wait_ready()
         processes.append(start_haproxy(workdir))
         time.sleep(2.5)  # two health checks: both servers up
-        before = replica.settled_reads(REPLICA_PORT)
+        before = replica.settled_reads(REPLICA_PORT, PRIMARY_PORT)
         result = bench_pages(PORTS["haproxy"], found, wrk, args)
-        reads = replica.settled_reads(REPLICA_PORT)
-        counted = {key: reads[key] - before.get(key, 0) for key in reads}
+        after = replica.settled_reads(REPLICA_PORT, PRIMARY_PORT)
+        counted, on_primary = (
+            {key: now[key] - then[key] for key in now}
+            for then, now in zip(before, after, strict=True)
+        )
+        print(f"standby statistics during the cluster pages: {counted}")
+        print(f"primary statistics during the cluster pages: {on_primary}")
+        served = haproxy_served(workdir)
+        print(f"HAProxy sent: {served}")
+        checks.append(
+            (
+                "both app servers served the pages",
+                all(server["requests"] > 0 for server in served.values()) and len(served) == 2,
+                str(served),
+            )
+        )
         errors = {name: r["errors"] for name, r in result.items() if r["errors"]}
         checks.append(("cluster pages: 0 errors at c=8", not errors, str(errors)))
         checks.append(

@@ -19,6 +19,7 @@ from exports import fhir, summary
 from exports.filters import ExportFilterForm
 from pht import access, audit
 from pht.audit import Actor
+from pht.db_router import replica_reads
 from rehab.models import RehabPlan
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -37,6 +38,7 @@ def _csv_response(assessments, filename: str) -> StreamingHttpResponse:
     return _attachment(response, filename)
 
 
+@replica_reads
 def export_index(request):
     """The clinic admin's export page: the CSV filters, submitted by GET to the CSV URL."""
     membership = access.require_clinic_admin(request)
@@ -45,7 +47,10 @@ def export_index(request):
 
 
 def clinic_csv(request):
-    """Every assessment of the clinic (filtered), streamed. Clinic admins only."""
+    """Every assessment of the clinic (filtered), streamed. Clinic admins only.
+
+    Read from the primary, not a replica (no ``@replica_reads``): the rows stream after this
+    returns, so a replica lost mid-download could not be retried (docs/replicas.md)."""
     membership = access.require_clinic_admin(request)
     form = ExportFilterForm(request.GET, clinic=membership.clinic)
     if not form.is_valid():
@@ -95,6 +100,7 @@ def _plans():
     )
 
 
+@replica_reads
 def assessment_fhir(request, assessment_id):
     """One assessment as a FHIR R4 document Bundle (Composition first)."""
     assessment = get_assessment_for(request, assessment_id)
@@ -108,6 +114,7 @@ def assessment_fhir(request, assessment_id):
     return _json_response(bundle, f"pht-assessment-{assessment.pk}.fhir.json")
 
 
+@replica_reads
 def patient_fhir(request, patient_id):
     """Every assessment of one patient as a FHIR R4 collection Bundle."""
     patient = get_patient_for(request, patient_id)
@@ -141,6 +148,7 @@ def _log_summary(request, assessment, fmt: str) -> None:
     )
 
 
+@replica_reads
 def assessment_summary(request, assessment_id):
     """The summary letter as a page (the browser prints it as the same A4 letter)."""
     assessment = get_assessment_for(request, assessment_id)
@@ -149,6 +157,7 @@ def assessment_summary(request, assessment_id):
     return render(request, "exports/summary.html", context)
 
 
+@replica_reads
 def assessment_summary_pdf(request, assessment_id):
     """The summary letter as an A4 PDF."""
     assessment = get_assessment_for(request, assessment_id)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from pht import access, accounts, activity, submissions
 from pht.account_forms import AcceptInvitationForm, AuditFilterForm, InviteForm, RoleForm
 from pht.audit import Actor, client_ip
+from pht.db_router import replica_reads
 from pht.models import Invitation
 from pht.views import locked_out
 
@@ -188,6 +189,7 @@ def clinic_user_reset_two_factor(request, membership_id):
 # --- the clinic audit page ----------------------------------------------------------------
 
 
+@replica_reads
 def clinic_audit(request):
     """The clinic's access log, newest first, in words; filtered by person and action."""
     membership = access.require_clinic_admin(request)

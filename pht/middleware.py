@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from pht import db_router
+
 logger = logging.getLogger(__name__)
 
 
@@ -47,6 +49,22 @@ class PermissionsPolicy:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class ReadYourWrites:
+    """After a request that may have changed data (POST, PUT, PATCH, DELETE: a form saved, a
+    log-in), the user's pages read from the primary database for ``READ_YOUR_WRITES_SECONDS``,
+    not from a replica that may not have the change yet (pht.db_router). Noted after the
+    response, when the change is committed. Does nothing without replicas."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DATABASE_REPLICAS and request.method not in db_router.SAFE_METHODS:
+            db_router.note_write(request, response)
         return response
 
 

@@ -51,6 +51,87 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envfloat(name: str, default: float) -> float:
+    """A number of seconds (decimals allowed), 0 or more."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds; got {raw!r}") from None
+    if not 0 <= value < float("inf"):
+        raise ImproperlyConfigured(f"{name} must be 0 or more seconds; got {raw!r}")
+    return value
+
+
+_POSTGRESQL = "django.db.backends.postgresql"
+
+
+def _where(database: dict) -> tuple:
+    return (
+        database.get("HOST") or "localhost",
+        str(database.get("PORT") or 5432),
+        database["NAME"],
+    )
+
+
+def replica_databases(
+    urls: list[str], *, primary: dict, conn_max_age: int, connect_timeout: int
+) -> dict[str, dict]:
+    """``replica1``, ``replica2`` ... for DATABASE_REPLICA_URLS: PostgreSQL standbys of the
+    primary, connected with a short timeout (a replica that is down is skipped, not waited
+    for), mirrors of "default" in tests. Anything else fails loudly."""
+    if urls and primary["ENGINE"] != _POSTGRESQL:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS needs a PostgreSQL primary: set DATABASE_URL to it "
+            "(the embedded SQLite database has no replicas)."
+        )
+    replicas: dict[str, dict] = {}
+    for number, url in enumerate(urls, start=1):
+        alias = f"replica{number}"
+        try:
+            database = dj_database_url.parse(
+                url, conn_max_age=conn_max_age, conn_health_checks=True
+            )
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS entry {number} is not a database URL ({error})"
+            ) from None
+        if database["ENGINE"] != _POSTGRESQL or not database.get("NAME"):
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS entry {number} must be a PostgreSQL URL with a "
+                "database name, e.g. postgres://pht@replica.example.org:5432/pht"
+            )
+        if _where(database) == _where(primary):
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS entry {number} names the primary (DATABASE_URL) itself."
+            )
+        database["OPTIONS"] = {"connect_timeout": connect_timeout, **database.get("OPTIONS", {})}
+        database["TEST"] = {"MIRROR": "default"}
+        replicas[alias] = database
+    return replicas
+
+
+def check_replica_timing(
+    *, max_lag: float, check_every: float, read_your_writes: float, connect_timeout: int
+) -> None:
+    """The replica timings must let a user read back their own change: a replica is used while
+    its lag, measured at most ``check_every`` seconds ago, was within ``max_lag``."""
+    if check_every <= 0:
+        raise ImproperlyConfigured("DATABASE_REPLICA_CHECK_SECONDS must be more than 0.")
+    if connect_timeout < 1:
+        raise ImproperlyConfigured("DATABASE_REPLICA_CONNECT_TIMEOUT must be 1 second or more.")
+    if read_your_writes < max_lag + check_every:
+        raise ImproperlyConfigured(
+            f"READ_YOUR_WRITES_SECONDS ({read_your_writes:g}) must be at least "
+            f"DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS "
+            f"({max_lag:g} + {check_every:g}): a user's pages go back to a replica only once "
+            "their last change is older than any lag the replica may have, so they always "
+            "see what they saved."
+        )
+
+
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
@@ -172,6 +253,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With read replicas: a user who just changed something reads from the primary for a few
+    # seconds (pht.db_router). Outside the log-in checks, so a log-in counts too.
+    "pht.middleware.ReadYourWrites",
     # request.user.is_verified(): whether this session passed its second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -247,6 +331,33 @@ if DATABASE_POOL_MODE not in {"session", "transaction"}:
     )
 if DATABASE_POOL_MODE == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# Read replicas (pht/db_router.py, docs/replicas.md): PostgreSQL hot standbys of DATABASE_URL,
+# comma-separated, as aliases replica1, replica2 ... The read-only pages (lists, search, the
+# dashboard, exports) read from a healthy one; everything else, every write and the reads
+# of a user who changed something in the last READ_YOUR_WRITES_SECONDS use the primary.
+# Tests: each alias mirrors "default" (no replica needed, no second test database).
+DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS")
+DATABASE_REPLICA_MAX_LAG_SECONDS = envfloat("DATABASE_REPLICA_MAX_LAG_SECONDS", 3)
+DATABASE_REPLICA_CHECK_SECONDS = envfloat("DATABASE_REPLICA_CHECK_SECONDS", 2)
+DATABASE_REPLICA_CONNECT_TIMEOUT = envint("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+READ_YOUR_WRITES_SECONDS = envfloat("READ_YOUR_WRITES_SECONDS", 5)
+DATABASES.update(
+    replica_databases(
+        DATABASE_REPLICA_URLS,
+        primary=DATABASES["default"],
+        conn_max_age=envint("CONN_MAX_AGE", 60),
+        connect_timeout=DATABASE_REPLICA_CONNECT_TIMEOUT,
+    )
+)
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+check_replica_timing(
+    max_lag=DATABASE_REPLICA_MAX_LAG_SECONDS,
+    check_every=DATABASE_REPLICA_CHECK_SECONDS,
+    read_your_writes=READ_YOUR_WRITES_SECONDS,
+    connect_timeout=DATABASE_REPLICA_CONNECT_TIMEOUT,
+)
+DATABASE_ROUTERS = ["pht.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL connections one clinic CSV export builds rows on at once (exports/
 # csv.py): each export holds this many connections while it streams. 1 = the request's only.

@@ -17,6 +17,7 @@ from assessments.reasoning import stage_shown
 from assessments.selectors import get_assessment_for
 from pht import access, audit, submissions
 from pht.audit import Actor
+from pht.db_router import replica_reads
 from pht.rules import rehab as rules
 from rehab import handout, plan_editor, selectors, services
 from rehab.forms import (
@@ -48,6 +49,7 @@ def _read_only(request, patient, to, **kwargs):
 # --- exercise library -----------------------------------------------------------------
 
 
+@replica_reads
 def exercise_list(request):
     membership = access.require_membership(request)
     form = ExerciseFilterForm(request.GET)

@@ -4,8 +4,10 @@ from django.shortcuts import render
 
 from assessments import selectors
 from pht import access
+from pht.db_router import replica_reads
 
 
+@replica_reads
 def dashboard(request):
     membership = access.active_membership(request)
     context = {"membership": membership, "memberships": access.memberships_of(request.user)}

@@ -11,22 +11,26 @@ from assessments import selectors, services
 from assessments.forms import MergeForm, PairForm
 from pht import access, audit, submissions
 from pht.audit import Actor
+from pht.db_router import replica_reads
 
 DUPLICATES_PER_PAGE = 10
 # Candidates offered by the merge page's search box.
 SEARCH_LIMIT = 10
 
 
+@replica_reads
 def patient_duplicates(request):
     membership = access.require_clinic_admin(request)
     page = selectors.duplicate_page(
         membership.clinic_id, request.GET.get("page"), per_page=DUPLICATES_PER_PAGE
     )
+    decisions = selectors.not_duplicate_decisions(membership.clinic_id)
+    # Read first, log last: a replica lost before this line is retried on the primary.
     audit.viewed_list(request, "possible duplicates", detail=f"page {page.number}")
     return render(
         request,
         "assessments/patient_duplicates.html",
-        {"page": page, "decisions": selectors.not_duplicate_decisions(membership.clinic_id)},
+        {"page": page, "decisions": decisions},
     )
 
 

@@ -9,8 +9,10 @@ from assessments import selectors, services
 from assessments.forms import PatientForm, PatientSearchForm
 from pht import access, audit, submissions
 from pht.audit import Actor
+from pht.db_router import replica_reads
 
 
+@replica_reads
 def patient_list(request):
     membership = access.require_membership(request)
     form = PatientSearchForm(request.GET)

@@ -6,7 +6,12 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from pht.settings import envbool  # noqa: TID251 (testing the parser itself)
+from pht.settings import (  # noqa: TID251 (testing the parsers themselves)
+    check_replica_timing,
+    envbool,
+    envfloat,
+    replica_databases,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,3 +140,85 @@ def test_a_malformed_trusted_proxy_is_refused():
     result = run_manage("check", DEBUG="1", TRUSTED_PROXIES="10.0.0.5,not-a-network")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
+
+
+# --- Read replicas (DATABASE_REPLICA_URLS, pht/db_router.py) ----------------------------------
+
+PRIMARY = {
+    "ENGINE": "django.db.backends.postgresql",
+    "NAME": "pht",
+    "HOST": "db.example.org",
+    "PORT": 5432,
+}
+
+
+def replicas_of(*urls, primary=PRIMARY):
+    return replica_databases(list(urls), primary=primary, conn_max_age=60, connect_timeout=2)
+
+
+def test_no_replica_urls_means_no_replica_aliases():
+    assert replicas_of() == {}
+
+
+def test_each_replica_url_is_an_alias_that_mirrors_the_primary_in_tests():
+    found = replicas_of("postgres://pht@r1.example.org/pht", "postgres://pht@r2.example.org/pht")
+    assert list(found) == ["replica1", "replica2"]
+    assert found["replica2"]["HOST"] == "r2.example.org"
+    assert found["replica1"]["TEST"] == {"MIRROR": "default"}
+    assert found["replica1"]["OPTIONS"]["connect_timeout"] == 2
+    assert found["replica1"]["CONN_HEALTH_CHECKS"] is True
+    assert found["replica1"]["CONN_MAX_AGE"] == 60
+
+
+def test_replicas_need_a_postgresql_primary():
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}
+    with pytest.raises(ImproperlyConfigured, match="needs a PostgreSQL primary"):
+        replicas_of("postgres://pht@r1.example.org/pht", primary=sqlite)
+
+
+@pytest.mark.parametrize("url", ["mysql://pht@r1.example.org/pht", "nonsense", "postgres://r1/"])
+def test_a_replica_url_must_name_a_postgresql_database(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URLS entry 1"):
+        replicas_of(url)
+
+
+def test_a_replica_url_naming_the_primary_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="names the primary"):
+        replicas_of("postgres://other@db.example.org:5432/pht")
+
+
+def test_the_read_your_writes_window_must_cover_the_lag_bound_and_the_check_interval():
+    check_replica_timing(max_lag=3, check_every=2, read_your_writes=5, connect_timeout=2)
+    with pytest.raises(ImproperlyConfigured, match="READ_YOUR_WRITES_SECONDS"):
+        check_replica_timing(max_lag=10, check_every=2, read_your_writes=5, connect_timeout=2)
+
+
+@pytest.mark.parametrize(
+    "timing, name",
+    [
+        ({"check_every": 0}, "DATABASE_REPLICA_CHECK_SECONDS"),
+        ({"connect_timeout": 0}, "DATABASE_REPLICA_CONNECT_TIMEOUT"),
+    ],
+)
+def test_replica_timings_must_be_positive(timing, name):
+    values = {"max_lag": 3, "check_every": 2, "read_your_writes": 5, "connect_timeout": 2}
+    with pytest.raises(ImproperlyConfigured, match=name):
+        check_replica_timing(**{**values, **timing})
+
+
+@pytest.mark.parametrize("raw", ["-1", "soon", "inf"])
+def test_a_number_of_seconds_is_read_strictly(monkeypatch, raw):
+    monkeypatch.setenv("SOME_SECONDS", raw)
+    with pytest.raises(ImproperlyConfigured, match="SOME_SECONDS must be"):
+        envfloat("SOME_SECONDS", 1)
+
+
+def test_a_replica_with_the_embedded_database_stops_the_app_with_a_message(tmp_path):
+    result = run_manage(
+        "check",
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DATABASE_REPLICA_URLS="postgres://pht@r1/pht",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URLS needs a PostgreSQL primary" in result.stderr
