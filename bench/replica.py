@@ -647,10 +647,6 @@ def prove(cluster: Cluster, args) -> None:
         # Django's warnings (a replica skipped, a view retried) into gunicorn's error log.
         GUNICORN_CMD_ARGS="--capture-output",
         REDIS_URL="",
-        # Passkeys need a relying party; ALLOWED_HOSTS=127.0.0.1 names none (the system
-        # check refuses to start without one).
-        WEBAUTHN_RP_ID="localhost",
-        WEBAUTHN_ALLOWED_ORIGINS=f"http://localhost:{args.port}",
     )
     print("\n1. The primary is migrated and seeded; the standby follows", flush=True)
     found = prepare(cluster, env, args)
