@@ -219,8 +219,15 @@ def haproxy_served(workdir: Path) -> dict[str, dict[str, int]]:
         row = dict(zip(header, line.split(","), strict=False))
         if row.get("pxname") == "app" and row.get("svname", "").startswith("app"):
             served[row["svname"]] = {
-                "requests": int(row.get("stot") or 0),
-                "5xx": int(row.get("hrsp_5xx") or 0),
+                key: int(row.get(column) or 0)
+                for key, column in (
+                    ("requests", "stot"),
+                    ("5xx", "hrsp_5xx"),
+                    ("connection errors", "econ"),
+                    ("response errors", "eresp"),
+                    ("retried", "wretr"),
+                    ("redispatched", "wredis"),
+                )
             }
     return served
 
@@ -554,6 +561,7 @@ def run_bench(args) -> int:
 
         print(f"\n== failures under load ({args.chaos_seconds} s) ==", flush=True)
         checks.extend(report_chaos(chaos(env, cluster, {**apps}, args), args))
+        print(f"HAProxy after the failures: {haproxy_served(workdir)}")
         for app in apps.values():
             app.stop()
         audit = subprocess.run(
