@@ -1,21 +1,22 @@
 """Audited-write throughput: writers on one clinic against writers spread over four. Prints figures.
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python
-bench/audit_chains.py [--writers 8] [--duration 15] [--rounds 3]``. PostgreSQL only (SQLite has
-one write lock for the whole file, so clinics always queue there; it is refused). Never run by
-the tests. What it does:
+bench/audit_chains.py [--writers 8] [--duration 15] [--rounds 3] [--warmup 5]``. PostgreSQL
+only (SQLite has one write lock for the whole file, so clinics always queue there; it is
+refused). Never run by the tests. What it does:
 
 1. creates a throw-away database ``pht_bench_chains_<random>`` on the server of
-   ``DATABASE_URL`` (whose own database is not touched), migrates it, and creates 4 clinics,
-   each with a clinician and one patient per writer;
-2. for each round, runs two timed runs of ``--duration`` seconds each: ``--writers`` writer
-   processes (as gunicorn workers are), all on clinic 1 ("1 clinic"), then spread round-robin
-   over the 4 clinics ("4 clinics"). Each writer changes its own patient's phone number in a
-   loop through ``assessments.services.update_patient``: one transaction that locks and
-   updates the patient row, appends its change-history row and one access-log row (two
-   audited rows), and commits — what a real save writes, the chain lock held from the first
-   append to the commit. Writers never touch the same patient, so only the audit chains can
-   make them wait on each other;
+   ``DATABASE_URL`` (whose own database is not touched), migrates it, creates 4 clinics, each
+   with a clinician and one patient per writer, and ANALYZEs the tables;
+2. runs one untimed warm-up run (``--warmup`` seconds) of each kind, then for each round two
+   timed runs of ``--duration`` seconds: ``--writers`` writer processes (as gunicorn workers
+   are), all on clinic 1 ("1 clinic"), then spread round-robin over the 4 clinics ("4
+   clinics"). Each writer changes its own patient's phone number in a loop through
+   ``assessments.services.update_patient``: one transaction that locks and updates the
+   patient row, appends its change-history row and one access-log row (two audited rows),
+   and commits — what a real save writes, the chain lock held from the first append to the
+   commit. Writers never touch the same patient, so only the audit chains can make them wait
+   on each other;
 3. prints each run's transactions, audited rows/s and the median of the rounds for each, and
    the ratio of the medians (4 clinics / 1 clinic): near 1 when every clinic queues behind the
    same lock, above 1 when clinics write side by side (bounded by the machine's cores);
@@ -45,6 +46,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--writers", type=int, default=8, help="writer processes (8)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per run (15)")
     parser.add_argument("--rounds", type=int, default=3, help="1-clinic + 4-clinic pairs (3)")
+    parser.add_argument(
+        "--warmup", type=float, default=5.0, help="seconds of each run first, not counted (5)"
+    )
     return parser.parse_args()
 
 
@@ -165,6 +169,14 @@ def run(clinics, spread: int, writers: int, duration: float) -> int:
     return total
 
 
+def analyze() -> None:
+    """Planner statistics for the fresh tables, as a database in use has them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def describe_server() -> str:
     from django.db import connection
 
@@ -177,6 +189,9 @@ def describe_server() -> str:
 
 
 def measure(args, clinics) -> dict[int, list[float]]:
+    if args.warmup:
+        for spread in (1, CLINICS):
+            run(clinics, spread, args.writers, args.warmup)
     rates: dict[int, list[float]] = {1: [], CLINICS: []}
     for round_ in range(1, args.rounds + 1):
         for spread in (1, CLINICS):
@@ -202,6 +217,7 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         clinics = seed(args.writers)
+        analyze()
         print(
             f"audit_chains: {describe_server()}, {os.cpu_count()} CPUs, {args.writers} writer "
             f"processes, {args.duration:g} s per run, {args.rounds} round(s); each transaction: "
