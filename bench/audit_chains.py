@@ -1,9 +1,9 @@
 """Audited-write throughput: writers on one clinic against writers spread over four. Prints figures.
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python
-bench/audit_chains.py [--writers 8] [--duration 15] [--rounds 3] [--warmup 5]``. PostgreSQL
-only (SQLite has one write lock for the whole file, so clinics always queue there; it is
-refused). Never run by the tests. What it does:
+bench/audit_chains.py [--writers 8] [--duration 15] [--rounds 3] [--warmup 5] [--hold-ms
+0]``. PostgreSQL only (SQLite has one write lock for the whole file, so clinics always queue
+there; it is refused). Never run by the tests. What it does:
 
 1. creates a throw-away database ``pht_bench_chains_<random>`` on the server of
    ``DATABASE_URL`` (whose own database is not touched), migrates it, creates 4 clinics, each
@@ -16,7 +16,9 @@ refused). Never run by the tests. What it does:
    patient row, appends its change-history row and one access-log row (two audited rows),
    and commits — what a real save writes, the chain lock held from the first append to the
    commit. Writers never touch the same patient, so only the audit chains can make them wait
-   on each other;
+   on each other. ``--hold-ms`` keeps each transaction open that long after its appends (the
+   lock still held): the round trips to a database on another host, or the rest of a
+   request's work, which on this loopback machine cost next to nothing;
 3. prints each run's transactions, audited rows/s and the median of the rounds for each, and
    the ratio of the medians (4 clinics / 1 clinic): near 1 when every clinic queues behind the
    same lock, above 1 when clinics write side by side (bounded by the machine's cores);
@@ -48,6 +50,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="1-clinic + 4-clinic pairs (3)")
     parser.add_argument(
         "--warmup", type=float, default=5.0, help="seconds of each run first, not counted (5)"
+    )
+    parser.add_argument(
+        "--hold-ms",
+        type=float,
+        default=0.0,
+        help="milliseconds each transaction stays open after its appends (0)",
     )
     return parser.parse_args()
 
@@ -118,9 +126,9 @@ def seed(writers: int) -> list[tuple[str, int, list[str]]]:
     return out
 
 
-def writer(clinic_id, user_id, patient_id, start, deadline_after, results) -> None:
+def writer(clinic_id, user_id, patient_id, start, deadline_after, hold, results) -> None:
     """One process: change its patient's phone until the deadline; report transactions."""
-    from django.db import connections
+    from django.db import connections, transaction
 
     connections.close_all()  # never share the parent's connection
     from assessments import services
@@ -138,13 +146,16 @@ def writer(clinic_id, user_id, patient_id, start, deadline_after, results) -> No
     start.wait()
     deadline = time.monotonic() + deadline_after
     while time.monotonic() < deadline:
-        services.update_patient(actor=actor, patient=patient, data={"phone": f"0{done:09d}"})
+        with transaction.atomic():
+            services.update_patient(actor=actor, patient=patient, data={"phone": f"0{done:09d}"})
+            if hold:
+                time.sleep(hold)  # the chain lock is held until the commit
         done += 1
     results.put(done)
     connections.close_all()
 
 
-def run(clinics, spread: int, writers: int, duration: float) -> int:
+def run(clinics, spread: int, writers: int, duration: float, hold: float = 0.0) -> int:
     """One timed run: transactions committed by all writers together."""
     from django.db import connections
 
@@ -157,7 +168,7 @@ def run(clinics, spread: int, writers: int, duration: float) -> int:
         procs.append(
             context.Process(
                 target=writer,
-                args=(clinic_id, user_id, patients[w], start, duration, results),
+                args=(clinic_id, user_id, patients[w], start, duration, hold, results),
             )
         )
     for proc in procs:
@@ -191,11 +202,11 @@ def describe_server() -> str:
 def measure(args, clinics) -> dict[int, list[float]]:
     if args.warmup:
         for spread in (1, CLINICS):
-            run(clinics, spread, args.writers, args.warmup)
+            run(clinics, spread, args.writers, args.warmup, args.hold_ms / 1000)
     rates: dict[int, list[float]] = {1: [], CLINICS: []}
     for round_ in range(1, args.rounds + 1):
         for spread in (1, CLINICS):
-            count = run(clinics, spread, args.writers, args.duration)
+            count = run(clinics, spread, args.writers, args.duration, args.hold_ms / 1000)
             rate = count * ROWS_PER_TRANSACTION / args.duration
             rates[spread].append(rate)
             label = "1 clinic " if spread == 1 else f"{spread} clinics"
@@ -221,7 +232,8 @@ def main() -> None:
         print(
             f"audit_chains: {describe_server()}, {os.cpu_count()} CPUs, {args.writers} writer "
             f"processes, {args.duration:g} s per run, {args.rounds} round(s); each transaction: "
-            "update_patient (patient row, its history row, one access-log row)",
+            "update_patient (patient row, its history row, one access-log row)"
+            + (f", then open {args.hold_ms:g} ms more" if args.hold_ms else ""),
             flush=True,
         )
         rates = measure(args, clinics)
