@@ -19,9 +19,11 @@ there; it is refused). Never run by the tests. What it does:
    on each other. ``--hold-ms`` keeps each transaction open that long after its appends (the
    lock still held): the round trips to a database on another host, or the rest of a
    request's work, which on this loopback machine cost next to nothing;
-3. prints each run's transactions, audited rows/s and the median of the rounds for each, and
-   the ratio of the medians (4 clinics / 1 clinic): near 1 when every clinic queues behind the
-   same lock, above 1 when clinics write side by side (bounded by the machine's cores);
+3. prints each run's transactions, audited rows/s and the median of the rounds for each, the
+   ratio of the medians (4 clinics / 1 clinic) and the median of each round's own ratio (its
+   two runs back to back, the figure least moved by other load on a shared machine): near 1
+   when every clinic queues behind the same lock, above 1 when clinics write side by side
+   (bounded by the machine's cores);
 4. runs ``verify_audit`` on the result, then drops the database (also on Ctrl-C or an error).
 """
 
@@ -241,6 +243,10 @@ def main() -> None:
         print(f"median  1 clinic : {one:8.1f} audited rows/s")
         print(f"median  {CLINICS} clinics: {four:8.1f} audited rows/s")
         print(f"ratio {CLINICS} clinics / 1 clinic: {four / one:.2f}")
+        # Each round's two runs are back to back: their ratio is the least touched by load
+        # that comes and goes on a shared machine.
+        pairs = [b / a for a, b in zip(rates[1], rates[CLINICS], strict=True)]
+        print(f"median of the rounds' ratios: {statistics.median(pairs):.2f}")
         call_command("verify_audit", verbosity=0, stdout=io.StringIO())
         print("verify_audit: chains intact")
     finally:
