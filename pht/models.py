@@ -39,7 +39,8 @@ class Clinic(models.Model):
     require_two_factor = models.BooleanField("require two-factor sign-in", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = ChainedHistoricalRecords()
+    # A clinic's own history is on the clinic's chain (pht.chain).
+    history = ChainedHistoricalRecords(chain_by="id")
 
     class Meta:
         ordering = ["name"]
@@ -142,7 +143,7 @@ class AccessLog(HashChained):
 
     Rows hold identifiers only, never names or clinical content. Changes to the content
     itself are kept by django-simple-history on each clinical model. Append-only and
-    hash-chained (pht.chain); ``manage.py verify_audit`` checks the chain.
+    hash-chained, one chain per clinic (pht.chain); ``manage.py verify_audit`` checks them.
     """
 
     class Action(models.TextChoices):
@@ -179,10 +180,41 @@ class AccessLog(HashChained):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["patient_id", "-at"], name="accesslog_patient_at")]
+        indexes = [
+            models.Index(fields=["patient_id", "-at"], name="accesslog_patient_at"),
+            # Each row's predecessor: the last row of its clinic's chain (pht.chain).
+            models.Index(fields=["chain_key", "id"], name="accesslog_chain"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+class ChainAnchor(HashChained):
+    """The head of one audit chain (a table and a clinic's chain key) at one moment: its last
+    row's pk, how many rows the chain had up to it, and that row's hash (pht/anchors.py).
+
+    ``verify_audit`` fails when a chain no longer reaches its latest anchor: the newest rows of
+    a chain were removed. Append-only and itself hash-chained, on the shared chain.
+    """
+
+    chain_by = ""  # every anchor is on the shared chain (pht.chain.SHARED_CHAIN)
+
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    table = models.CharField(max_length=100)  # the chained model's label, e.g. "pht.AccessLog"
+    chain = models.UUIDField()  # the anchored chain's key: a clinic's pk, or the shared chain
+    last_pk = models.BigIntegerField()
+    rows = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["chain_key", "id"], name="chainanchor_chain"),
+            models.Index(fields=["table", "chain", "-id"], name="chainanchor_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.table} {self.chain} {self.head_hash[:16]}"
 
 
 class Submission(models.Model):

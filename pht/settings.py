@@ -381,6 +381,16 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
+# Minutes between two anchorings of the audit chains' heads (pht/anchors.py), run by the task
+# worker (`manage.py run_worker`): every chain's head is written to pht.ChainAnchor and logged,
+# so that removing the newest audit rows is detected by `verify_audit`. 0 = the worker does not
+# anchor (run `manage.py anchor_audit` from cron instead).
+AUDIT_ANCHOR_MINUTES = envint("AUDIT_ANCHOR_MINUTES", 60)
+if AUDIT_ANCHOR_MINUTES < 0:
+    raise ImproperlyConfigured(
+        f"AUDIT_ANCHOR_MINUTES must be 0 or more; got {AUDIT_ANCHOR_MINUTES}"
+    )
+
 # Patient import from CSV (assessments/patient_import.py): the largest file accepted, in MB
 # and in patients, and the patients created per transaction (each chunk commits at once).
 PATIENT_IMPORT_MAX_MB = envint("PATIENT_IMPORT_MAX_MB", 5)

@@ -118,7 +118,7 @@ class Exercise(Dosage):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = ChainedHistoricalRecords()
+    history = ChainedHistoricalRecords()  # the library's (no clinic): the shared chain
 
     class Meta:
         ordering = ["order", "name"]
@@ -150,7 +150,7 @@ class ExerciseStage(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="stage_links")
     stage = models.PositiveSmallIntegerField(choices=EXERCISE_STAGE_CHOICES)
 
-    history = ChainedHistoricalRecords()
+    history = ChainedHistoricalRecords(chain_by="exercise__clinic")
 
     class Meta:
         ordering = ["stage"]
@@ -255,7 +255,7 @@ class PlanExercise(Dosage):
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
 
-    history = ChainedHistoricalRecords()
+    history = ChainedHistoricalRecords(chain_by="plan__clinic")
 
     class Meta:
         ordering = ["order", "id"]
@@ -380,7 +380,7 @@ class StageChange(models.Model):
     )
     changed_at = models.DateTimeField(auto_now_add=True)
 
-    history = ChainedHistoricalRecords()
+    history = ChainedHistoricalRecords(chain_by="plan__clinic")
 
     class Meta:
         ordering = ["-changed_at"]
