@@ -564,6 +564,10 @@ def run_bench(args) -> int:
         print(f"HAProxy after the failures: {haproxy_served(workdir)}")
         for app in apps.values():
             app.stop()
+        anchored = subprocess.run(
+            [PY, "manage.py", "anchor_audit"], cwd=ROOT, env=single_env, timeout=600
+        )
+        checks.append(("anchor_audit wrote the chains' heads", anchored.returncode == 0, ""))
         audit = subprocess.run(
             [PY, "manage.py", "verify_audit"],
             cwd=ROOT,
