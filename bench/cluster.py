@@ -565,8 +565,14 @@ def run_bench(args) -> int:
         for app in apps.values():
             app.stop()
         anchored = subprocess.run(
-            [PY, "manage.py", "anchor_audit"], cwd=ROOT, env=single_env, timeout=600
+            [PY, "manage.py", "anchor_audit"],
+            cwd=ROOT,
+            env=single_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
+        print((anchored.stdout.strip().splitlines() or [anchored.stderr[-300:]])[-1])
         checks.append(("anchor_audit wrote the chains' heads", anchored.returncode == 0, ""))
         audit = subprocess.run(
             [PY, "manage.py", "verify_audit"],
