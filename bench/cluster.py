@@ -627,14 +627,27 @@ def run_suite(args) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=10_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--chaos-seconds", type=int, default=30)
-    parser.add_argument("--writers", type=int, default=3)
-    parser.add_argument("--readers", type=int, default=3)
-    parser.add_argument("--axes-limit", type=int, default=5)
+    parser.add_argument(
+        "--patients", type=int, default=10_000, help="patients seeded on the primary (10,000)"
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page (10)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument(
+        "--chaos-seconds",
+        type=int,
+        default=30,
+        help="seconds of load while an app server, then the standby, are killed (30)",
+    )
+    parser.add_argument(
+        "--writers", type=int, default=3, help="clients saving patients during the kills (3)"
+    )
+    parser.add_argument(
+        "--readers", type=int, default=3, help="clients reading lists during the kills (3)"
+    )
+    parser.add_argument(
+        "--axes-limit", type=int, default=5, help="failed log-ins that lock an account (5)"
+    )
     parser.add_argument("--suite", action="store_true", help="run pytest through PgBouncer")
     parser.add_argument("pytest", nargs="*", help="with --suite: arguments for pytest")
     args = parser.parse_args()
