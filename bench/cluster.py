@@ -15,8 +15,11 @@ redis-server, postgresql) are installed with apt-get when running as root.
 1. ``migrate``, ``seed_scale --patients N`` on the primary; the standby catches up.
 2. **Single server**: one gunicorn (2 workers) straight on the primary, no pooler, no
    replica, no Redis: bench/load.py's pages under wrk (``--connections`` 8).
+   Then the clinic's CSV export, streamed whole.
 3. **Cluster**: the same pages through HAProxy; every page must show 0 errors, and the
-   standby's own statistics (``pg_stat_user_tables`` scans) must count the routed reads.
+   standby's own statistics (``pg_stat_user_tables`` scans) must count the routed reads. The
+   CSV export through HAProxy and PgBouncer (its readers share one exported snapshot) must
+   give every assessment once, the same rows as on the single server.
 4. Shared state: a session made on app server 1 is signed in on app server 2; five failed
    log-ins spread over both servers lock the account (django-axes' rows are in PostgreSQL).
 5. **Failures under load**: client threads create assessments and read pages through HAProxy
@@ -34,7 +37,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import http.client
+import io
 import os
 import secrets
 import shutil
@@ -376,6 +381,38 @@ def bench_pages(port: int, found: dict, wrk: str, args) -> dict:
     return load.run_pages(wrk, port, load.page_list(found, csrf), cookies, csrf, args)
 
 
+def export_csv(port: int) -> dict:
+    """The clinic's CSV export streamed through ``port`` as the demo clinic admin: rows, distinct
+    assessment ids and seconds. Through PgBouncer its readers share one exported snapshot
+    (exports/csv.py), each on its own server connection for its whole transaction."""
+    cookie, _csrf = load.login(port, "clinicadmin", load.DEMO_PASSWORD)
+    conn = http.client.HTTPConnection(HOST, port, timeout=300)
+    started = time.perf_counter()
+    conn.request("GET", "/exports/assessments.csv", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    body = response.read()
+    seconds = time.perf_counter() - started
+    conn.close()
+    if response.status != 200:
+        return {"status": response.status, "rows": 0, "ids": 0, "seconds": seconds}
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))[1:]
+    return {
+        "status": 200,
+        "rows": len(rows),
+        "ids": len({row[0] for row in rows}),
+        "seconds": seconds,
+    }
+
+
+def print_csv(where: str, result: dict) -> None:
+    print(
+        f"CSV export ({where}): {result['status']}, {result['rows']:,} rows, "
+        f"{result['ids']:,} distinct assessments in {result['seconds']:.1f} s"
+        + (f" = {result['rows'] / result['seconds']:,.0f} rows/s" if result["seconds"] else ""),
+        flush=True,
+    )
+
+
 def chaos(env, cluster: replica.Cluster, apps: dict, args) -> dict:
     """Writers and readers through HAProxy; app server 2 killed, then the standby stopped."""
     patient = failover.failover_patient(env)
@@ -505,6 +542,8 @@ def run_bench(args) -> int:
         try:
             single_server.wait_ready()
             single = bench_pages(PORTS["app1"], found, wrk, args)
+            single_csv = export_csv(PORTS["app1"])
+            print_csv("single server", single_csv)
         finally:
             single_server.stop()
 
@@ -523,6 +562,8 @@ def run_bench(args) -> int:
         before = replica.settled_reads(REPLICA_PORT, PRIMARY_PORT)
         calls_before = [replica.statement_calls(p) for p in (REPLICA_PORT, PRIMARY_PORT)]
         result = bench_pages(PORTS["haproxy"], found, wrk, args)
+        cluster_csv = export_csv(PORTS["haproxy"])
+        print_csv("HAProxy, PgBouncer", cluster_csv)
         after = replica.settled_reads(REPLICA_PORT, PRIMARY_PORT)
         calls = [replica.statement_calls(p) - calls_before[i]
                  for i, p in enumerate((REPLICA_PORT, PRIMARY_PORT))]  # fmt: skip
@@ -550,6 +591,15 @@ def run_bench(args) -> int:
                 "standby counted the routed reads",
                 counted.get("table_scans", 0) > 0 and calls[0] > 0,
                 f"{calls[0]:,} statements, {counted['table_scans']:,} table scans",
+            )
+        )
+        checks.append(
+            (
+                "CSV export through PgBouncer: every assessment once, as on the single server",
+                cluster_csv["status"] == 200
+                and cluster_csv["rows"] == cluster_csv["ids"] == single_csv["rows"] > 0,
+                f"{cluster_csv['rows']:,} rows, {cluster_csv['ids']:,} distinct; "
+                f"single server {single_csv['rows']:,}",
             )
         )
         cookie, _csrf = load.login(PORTS["app1"], "physio", load.DEMO_PASSWORD)
