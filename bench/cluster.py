@@ -269,22 +269,8 @@ def lockout_across_servers(env, limit: int) -> tuple[bool, str]:
 def post_login(port: int, username: str, password: str) -> int:
     status, page, cookie = get_with_cookie(port, "/accounts/login/")
     token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    body = urllib.parse.urlencode(
-        {"username": username, "password": password, "csrfmiddlewaretoken": token}
-    )
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        conn.request(
-            "POST",
-            "/accounts/login/",
-            body=body,
-            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-        )
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
+    fields = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    return load.post_form(port, "/accounts/login/", fields, cookie)[0]
 
 
 def get_with_cookie(port: int, path: str) -> tuple[int, str, str]:

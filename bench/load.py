@@ -198,6 +198,30 @@ def get(port: int, path: str, cookie: str = "", timeout: float = 30) -> tuple[in
         conn.close()
 
 
+def post_form(port: int, path: str, fields: dict, cookie: str) -> tuple[int, list[str]]:
+    """POST ``fields`` as a form with the ``cookie`` header; the status and the cookies the
+    answer set (``name=value`` each)."""
+    body = urllib.parse.urlencode(fields)
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = conn.getresponse()
+        response.read()
+        cookies = [
+            value.split(";", 1)[0]
+            for name, value in response.getheaders()
+            if name.lower() == "set-cookie"
+        ]
+        return response.status, cookies
+    finally:
+        conn.close()
+
+
 def login(port: int, username: str, password: str, next_path: str = "/") -> tuple[str, str]:
     """Log in through the form; returns (Cookie header value, CSRF token)."""
     jar = http.cookiejar.CookieJar()

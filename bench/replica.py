@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import http.client
 import os
 import pwd
 import shutil
@@ -47,7 +46,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import psycopg2
@@ -494,25 +492,9 @@ def routed_pages(cluster: Cluster, port: int, routed, rounds: int) -> None:
 def post_and_get(port: int, cookie: str, csrf: str, path: str) -> tuple[int, int]:
     """POST a harmless form (switching to no clinic: refused, nothing changes), then GET
     ``path`` with the cookies the POST answered; their statuses."""
-    body = urllib.parse.urlencode({"clinic": "", "csrfmiddlewaretoken": csrf})
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        conn.request(
-            "POST",
-            "/clinic/switch/",
-            body=body,
-            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-        )
-        response = conn.getresponse()
-        response.read()
-        posted = response.status
-        marks = [
-            value.split(";", 1)[0]
-            for name, value in response.getheaders()
-            if name.lower() == "set-cookie" and value.startswith("pht_wrote=")
-        ]
-    finally:
-        conn.close()
+    fields = {"clinic": "", "csrfmiddlewaretoken": csrf}
+    posted, cookies = load.post_form(port, "/clinic/switch/", fields, cookie)
+    marks = [value for value in cookies if value.startswith("pht_wrote=")]
     return posted, fetch(port, path, "; ".join([cookie, *marks]))
 
 
