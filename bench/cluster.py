@@ -278,12 +278,8 @@ def get_with_cookie(port: int, path: str) -> tuple[int, str, str]:
     try:
         conn.request("GET", path)
         response = conn.getresponse()
-        cookies = [
-            value.split(";", 1)[0]
-            for name, value in response.getheaders()
-            if name.lower() == "set-cookie"
-        ]
-        return response.status, response.read().decode("utf-8", "replace"), "; ".join(cookies)
+        cookies = "; ".join(load.set_cookies(response))
+        return response.status, response.read().decode("utf-8", "replace"), cookies
     finally:
         conn.close()
 
@@ -676,7 +672,7 @@ def main() -> None:
         help="seconds of load while an app server, then the standby, are killed (30)",
     )
     parser.add_argument(
-        "--writers", type=int, default=3, help="clients saving patients during the kills (3)"
+        "--writers", type=int, default=3, help="clients saving new assessments during the kills (3)"
     )
     parser.add_argument(
         "--readers", type=int, default=3, help="clients reading lists during the kills (3)"

@@ -198,6 +198,15 @@ def get(port: int, path: str, cookie: str = "", timeout: float = 30) -> tuple[in
         conn.close()
 
 
+def set_cookies(response: http.client.HTTPResponse) -> list[str]:
+    """The cookies an answer set, ``name=value`` each (attributes dropped)."""
+    return [
+        value.split(";", 1)[0]
+        for name, value in response.getheaders()
+        if name.lower() == "set-cookie"
+    ]
+
+
 def post_form(port: int, path: str, fields: dict, cookie: str) -> tuple[int, list[str]]:
     """POST ``fields`` as a form with the ``cookie`` header; the status and the cookies the
     answer set (``name=value`` each)."""
@@ -212,12 +221,7 @@ def post_form(port: int, path: str, fields: dict, cookie: str) -> tuple[int, lis
         )
         response = conn.getresponse()
         response.read()
-        cookies = [
-            value.split(";", 1)[0]
-            for name, value in response.getheaders()
-            if name.lower() == "set-cookie"
-        ]
-        return response.status, cookies
+        return response.status, set_cookies(response)
     finally:
         conn.close()
 
