@@ -20,6 +20,12 @@ from tests.e2e.test_accessibility import _blocking_violations
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"phone": 390, "tablet": 820, "desktop": 1366}
+# How long the page may take to show what the job wrote: static/js/patient-import.js polls
+# every second and, after a failed poll, tries again 5 s later. A poll can fail here (never on
+# a file database): on SQLite the test database is in memory with a shared cache, where a read
+# of the live server's thread meets this thread's write transaction with "database table is
+# locked" at once instead of waiting. One retry must fit, so more than Playwright's 5 s.
+POLLED_MS = 12_000
 CSV = (
     "MRN;First name;Surname;DOB;Gender\n"
     "NS-0100;Iris;Okafor;04/03/1979;F\n"
@@ -79,11 +85,12 @@ def test_a_clinic_admin_imports_patients_and_follows_the_progress(page, clinic_a
     job = PatientImport.objects.get()
     # Every row gone through (four chunks of two), the import not yet marked finished.
     services.run_patient_import(job.pk, chunk_rows=2, max_chunks=4)
-    expect(progress).to_have_js_property("value", 100)
+    expect(progress).to_have_js_property("value", 100, timeout=POLLED_MS)
     expect(page.locator("[data-import-percent]")).to_have_text("100")
     services.run_patient_import(job.pk)  # finds nothing left: the import is done
 
-    expect(page.get_by_text("Import finished: 5 patients created, 3 skipped.")).to_be_visible()
+    finished = page.get_by_text("Import finished: 5 patients created, 3 skipped.")
+    expect(finished).to_be_visible(timeout=POLLED_MS)
     assert Patient.objects.count() == 6
     shoot(page, "import-result")
     with page.expect_download() as download:
